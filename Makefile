@@ -1,0 +1,50 @@
+# Mentor Hub: `make run` starts the demo hub, `make test` runs every test. Both set up what is missing.
+SHELL := /bin/bash
+# Debian's interpreter: a venv made from it is usable by the per-user Unix accounts of server mode.
+PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STATE ?= state
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: run test env chromium lint clean
+
+run: env
+	@if [ ! -s "$(STATE)/records.sqlite" ]; then $(BIN)/mentorhub demo seed --state "$(STATE)"; fi
+	@echo "Mentor Hub (demo mode) on http://127.0.0.1:8000 — logins and password in README.md"
+	MENTORHUB_SETTINGS= $(BIN)/jupyterhub -f jupyterhub_config.py
+
+test: env chromium
+	$(BIN)/ruff check .
+	@$(BIN)/pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+env: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || \
+	  { echo "Python 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.11"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js 20) is required: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+chromium:
+	@if [ ! -x $(CHROMIUM) ] || ! fc-list :lang=zh | grep -q .; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	  else \
+	    echo "Browser tests need Debian's Chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
+	  fi; \
+	fi
+
+lint: env
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) node_modules test-artifacts

@@ -1,0 +1,223 @@
+"""Turn `Settings` into JupyterHub traitlets.
+
+Each `apply_*` function only sets traits on the `Config` it is given and can be called twice with the same
+result; they are unit-tested against a bare `traitlets.config.Config()`. Side effects (state folder,
+secrets, database migration) live in `hub.runtime.prepare`, which `jupyterhub_config.py` calls first and
+whose result (`Runtime`) is passed in here as plain data.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from hub.runtime import Runtime
+from hub.settings import REPO_ROOT, Settings
+
+HERE = Path(__file__).resolve().parent
+VENV_BIN = Path(sys.executable).parent
+USER_CONFIG_DIR = HERE / "user_config"
+TEMPLATES_DIR = HERE / "templates"
+PROXY_COMMAND = REPO_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
+
+# Platform groups (DESIGN.md "People and what they do").
+PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins")
+RECORDS_SERVICE = "records"
+ADMIN_SERVICE = "mentorhub-admin"
+
+# What a user's server token may do: JupyterHub's own defaults for the `server` role, plus calling the
+# records service with the user's identity and reading which courses (services) and groups exist.
+SERVER_TOKEN_SCOPES = [
+    "users:activity!user",
+    "access:servers!server",
+    "read:users:name!user",
+    "read:users:groups!user",
+    "list:services",
+    "read:services",
+    f"access:services!service={RECORDS_SERVICE}",
+]
+
+
+def apply_hub(settings: Settings, c, runtime: Runtime) -> None:
+    """Addresses, database, cookie secret, restart behaviour."""
+    c.JupyterHub.bind_url = f"{settings.public_url}/"
+    c.JupyterHub.hub_bind_url = f"http://127.0.0.1:{settings.hub_port}"
+    c.JupyterHub.db_url = settings.hub_db_url
+    c.JupyterHub.cookie_secret_file = str(settings.secrets_dir / "jupyterhub_cookie_secret")
+    c.JupyterHub.pid_file = str(settings.state_dir / "jupyterhub.pid")
+    # A hub restart (upgrade, config change) must not kill the work in users' servers.
+    c.JupyterHub.cleanup_servers = False
+    # Users land on the Chinese home page, not straight in JupyterLab.
+    c.JupyterHub.default_url = "/hub/home"
+    c.JupyterHub.shutdown_on_logout = False
+
+
+def apply_proxy(settings: Settings, c, runtime: Runtime) -> None:
+    """The npm configurable-http-proxy from the project's own node_modules (never a global one)."""
+    c.ConfigurableHTTPProxy.command = [str(PROXY_COMMAND)]
+    c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
+    c.ConfigurableHTTPProxy.auth_token = runtime.proxy_token
+    c.ConfigurableHTTPProxy.pid_file = str(settings.state_dir / "proxy.pid")
+
+
+def apply_templates(settings: Settings, c, runtime: Runtime) -> None:
+    """The Chinese front door: our templates first, the role-aware links as a template variable."""
+    from hub.frontdoor import home_sections
+
+    c.JupyterHub.template_paths = [str(TEMPLATES_DIR)]
+    c.JupyterHub.template_vars = {
+        "mentorhub_mode": settings.mode,
+        "mentorhub_sections": home_sections,
+    }
+
+
+def single_user_environment(settings: Settings) -> dict[str, str]:
+    """Environment of every user server: Chinese Lab, the shared config folder, no database secrets."""
+    return {
+        "LANG": "C.UTF-8",
+        "JUPYTER_CONFIG_PATH": str(USER_CONFIG_DIR),
+        "MENTORHUB_APPS_DIR": str(settings.apps_dir),
+        "PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+    }
+
+
+def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
+    """Demo: one Unix user, a home folder per hub user. Server: a Unix account per hub user."""
+    c.Spawner.cmd = [str(VENV_BIN / "jupyterhub-singleuser")]
+    c.Spawner.args = ["--allow-root"] if runtime.running_as_root else []
+    c.Spawner.default_url = "/lab"
+    c.Spawner.server_token_scopes = list(SERVER_TOKEN_SCOPES)
+    c.Spawner.environment = single_user_environment(settings)
+    c.Spawner.http_timeout = 60
+    c.Spawner.start_timeout = 90
+    if settings.mode == "demo":
+        c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"
+        c.DemoSpawner.home_dir_template = str(settings.users_dir / "{username}")
+        c.DemoSpawner.apps_dir = str(settings.apps_dir)
+    elif settings.mode == "server":
+        c.JupyterHub.spawner_class = "hub.spawners.UnixAccountSpawner"
+        c.UnixAccountSpawner.user_prefix = settings.server["user_prefix"]
+        c.UnixAccountSpawner.home_root = settings.server["home_root"]
+        c.UnixAccountSpawner.apps_dir = str(settings.apps_dir)
+    else:
+        c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
+
+
+def apply_authenticator(settings: Settings, c, runtime: Runtime) -> None:
+    auth = settings.authenticator
+    kind = auth["kind"]
+    # Users that exist only because a group lists them must not slip in.
+    c.Authenticator.allow_existing_users = False
+    # Nobody gets JupyterHub's all-powerful admin flag; platform admins get a narrower role (apply_roles).
+    c.Authenticator.admin_users = set()
+    if kind == "roster":
+        c.JupyterHub.authenticator_class = "hub.auth.RosterAuthenticator"
+        c.RosterAuthenticator.db_url = settings.records_db_url
+        c.RosterAuthenticator.max_failed_logins = auth["max_failed_logins"]
+        c.RosterAuthenticator.lockout_seconds = auth["lockout_seconds"]
+        c.RosterAuthenticator.ip_attempts_per_minute = auth["ip_attempts_per_minute"]
+    elif kind == "ldap":
+        ldap = auth["ldap"]
+        c.JupyterHub.authenticator_class = "ldapauthenticator.LDAPAuthenticator"
+        c.LDAPAuthenticator.server_address = ldap["server_address"]
+        c.LDAPAuthenticator.server_port = ldap.get("server_port", 636 if ldap.get("use_ssl", True) else 389)
+        c.LDAPAuthenticator.tls_strategy = "on_connect" if ldap.get("use_ssl", True) else "before_bind"
+        c.LDAPAuthenticator.bind_dn_template = list(ldap["bind_dn_template"])
+        c.LDAPAuthenticator.allowed_users = set(runtime.roster_usernames)
+    else:
+        oauth = auth["oauth"]
+        c.JupyterHub.authenticator_class = "oauthenticator.generic.GenericOAuthenticator"
+        c.GenericOAuthenticator.client_id = oauth["client_id"]
+        c.GenericOAuthenticator.client_secret = Path(oauth["client_secret_file"]).read_text().strip()
+        c.GenericOAuthenticator.authorize_url = oauth["authorize_url"]
+        c.GenericOAuthenticator.token_url = oauth["token_url"]
+        c.GenericOAuthenticator.userdata_url = oauth["userdata_url"]
+        c.GenericOAuthenticator.username_claim = oauth.get("username_claim", "preferred_username")
+        c.GenericOAuthenticator.login_service = oauth.get("login_service", "统一身份认证")
+        c.GenericOAuthenticator.oauth_callback_url = f"{settings.public_url}/hub/oauth_callback"
+        c.GenericOAuthenticator.allowed_users = set(runtime.roster_usernames)
+
+
+def hub_roles() -> list[dict]:
+    """Roles for people and the project's own services (course roles are added by hub.courses)."""
+    return [
+        # Every user: their own things, and the records service with their own identity.
+        {
+            "name": "user",
+            "scopes": ["self", f"access:services!service={RECORDS_SERVICE}", "list:services", "read:services"],
+        },
+        # Platform admins manage accounts and servers but cannot open other people's servers
+        # (`access:servers`); reading records needs the records service's audited break-glass instead.
+        {
+            "name": "platform-admin",
+            "groups": ["admins"],
+            "scopes": ["admin-ui", "admin:users", "admin:groups", "admin:servers", "list:services",
+                       "read:services", "read:hub", "proxy"],
+        },
+        {
+            "name": "records-service",
+            "services": [RECORDS_SERVICE],
+            "scopes": ["list:users", "read:users", "read:users:groups", "list:groups", "read:groups"],
+        },
+        {
+            "name": "idle-culler",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        },
+        {
+            "name": "mentorhub-admin-service",
+            "services": [ADMIN_SERVICE],
+            "scopes": ["admin:users", "admin:groups", "admin:servers", "read:hub", "list:services",
+                       "tokens"],
+        },
+    ]
+
+
+def apply_roles(settings: Settings, c, runtime: Runtime) -> None:
+    """Groups from the roster (platform groups always exist) and the roles that go with them."""
+    groups = {name: {"users": []} for name in PLATFORM_GROUPS}
+    for name, members in runtime.memberships.items():
+        groups[name] = {"users": sorted(members)}
+    c.JupyterHub.load_groups = groups
+    c.JupyterHub.load_roles = hub_roles()
+
+
+def apply_services(settings: Settings, c, runtime: Runtime) -> None:
+    """Hub-managed services: the records service, the idle culler, the CLI's admin token."""
+    services = [
+        {
+            "name": RECORDS_SERVICE,
+            "url": f"http://127.0.0.1:{settings.records_port}",
+            "command": [sys.executable, "-m", "hub.records"],
+            "environment": {
+                "MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
+                "MENTORHUB_STATE_DIR": str(settings.state_dir),
+            },
+            "oauth_no_confirm": True,
+            "display": False,
+        },
+        {"name": ADMIN_SERVICE, "api_token": runtime.admin_token, "display": False},
+    ]
+    if settings.culler["enabled"]:
+        services.append({
+            "name": "idle-culler",
+            "command": [sys.executable, "-m", "jupyterhub_idle_culler",
+                        f"--timeout={settings.culler['timeout_seconds']}"],
+            "display": False,
+        })
+    c.JupyterHub.services = services
+
+
+def apply_all(settings: Settings, c, runtime: Runtime) -> None:
+    """Everything, in order; course services come last because they extend services, roles and groups."""
+    for step in (apply_hub, apply_proxy, apply_templates, apply_spawner, apply_authenticator,
+                 apply_roles, apply_services):
+        step(settings, c, runtime)
+
+
+def apply_courses(settings: Settings, c, runtime: Runtime) -> None:
+    """Formgrader services, course groups and roles, and the teachers' nbgrader set-up (hub.courses)."""
+    from hub.courses.hubconfig import apply_courses as apply_course_config
+
+    apply_course_config(settings, c, runtime)

@@ -1,0 +1,79 @@
+"""Every people-facing text of the courses area, in one place (Simplified Chinese)."""
+
+# --- catalog -----------------------------------------------------------------------------
+COURSE_FILE_MISSING = "找不到课程元数据文件：{path}"
+COURSE_FILE_UNREADABLE = "课程元数据文件 {path} 不是有效的 YAML：{error}"
+COURSE_FIELD_INVALID = "课程元数据文件 {path} 中的字段 {field} 有误：{error}"
+COURSE_ID_MISMATCH = "课程元数据文件 {path} 中的 course_id「{course_id}」必须与文件夹名「{folder}」一致"
+COURSE_DUPLICATE_ASSIGNMENT = "课程「{course_id}」中作业编号「{assignment_id}」重复"
+COURSE_SOURCE_MISSING = "课程「{course_id}」的作业「{assignment_id}」缺少源笔记本：应放在 {path}"
+COURSE_NOT_FOUND = "没有编号为「{course_id}」的课程（现有课程：{known}）"
+ASSIGNMENT_NOT_FOUND = "课程「{course_id}」中没有编号为「{assignment_id}」的作业（现有作业：{known}）"
+ROOT_FIELD = "（顶层）"
+
+# --- pipeline ------------------------------------------------------------------------------
+STEP_FAILED = "nbgrader 步骤「{step}」失败：{detail}"
+SUBMISSION_TIMEOUT = "评分超时（超过 {seconds} 秒），已跳过，请检查是否有不会结束的代码"
+SUBMISSION_UNREADABLE = "提交的笔记本无法读取（不是有效的笔记本文件）：{name}"
+SUBMISSION_FAILED = "自动评分失败：{detail}"
+SUBMISSION_WORKER_DIED = "评分进程意外退出，已跳过这份提交"
+SUBMISSION_LATE = "逾期提交"
+SUBMISSION_TESTS_MODIFIED = "评分单元格被改动或删除，已按原题恢复后评分"
+PROGRESS_LABEL = "自动评分"
+AUTOGRADE_SUMMARY = "自动评分完成：{ok} 份成功，{failed} 份失败，共 {total} 份。"
+NO_SUBMISSIONS = "作业「{assignment_id}」还没有收回任何提交。"
+
+# --- roster -------------------------------------------------------------------------------
+ROSTER_FILE_INVALID = "名册文件 {path} 第 {line} 行有误：{error}"
+ROSTER_MISSING_COLUMN = "名册文件 {path} 缺少列：{columns}"
+ROSTER_HUB_UNREACHABLE = "无法从平台读取用户组「{group}」：{error}"
+ROSTER_SYNCED = "名册已同步：新增 {added} 人，更新 {updated} 人，共 {total} 人。"
+
+# --- export -------------------------------------------------------------------------------
+EXPORT_COLUMNS = {
+    "staff_id": "工号",
+    "name": "姓名",
+    "school": "学校",
+    "course": "课程",
+    "assignment": "作业",
+    "score": "得分",
+    "max_score": "满分",
+    "passed": "是否合格",
+    "hours": "学时",
+    "date": "日期",
+}
+PASSED_YES = "合格"
+PASSED_NO = "不合格"
+PASSED_PENDING = "待评分"
+NOT_SUBMITTED = "未提交"
+EXPORT_UNKNOWN_FORMAT = "不支持的导出格式「{suffix}」：请使用 .csv 或 .xlsx"
+EXPORT_SHEET = "培训成绩与学时"
+EXPORT_WRITTEN = "已导出 {rows} 行到 {path}"
+
+# --- feedback ---------------------------------------------------------------------------------
+FEEDBACK_HINT_PREFIX = "提示："
+FEEDBACK_GENERIC_HINT = "本题未通过自动检查，请对照题目要求再检查一遍。"
+FEEDBACK_TIMEOUT_HINT = "本题运行超时，请检查答案中是否有不会结束的代码。"
+
+# --- CLI --------------------------------------------------------------------------------------
+CLI_HELP = "培训课程：名册、发布、收回、自动评分、反馈与成绩导出"
+CLI_LIST_HELP = "列出全部课程与作业"
+CLI_SYNC_HELP = "把平台用户组 nbgrader-<课程> 中的教师同步到成绩册"
+CLI_RELEASE_HELP = "生成并发布一次作业"
+CLI_COLLECT_HELP = "收回已提交的作业"
+CLI_AUTOGRADE_HELP = "并行自动评分（每份提交单独运行，有超时保护）"
+CLI_FEEDBACK_HELP = "生成并发放反馈"
+CLI_EXPORT_HELP = "导出每位教师的成绩与学时（.csv 或 .xlsx）"
+CLI_ARG_COURSE = "课程编号，例如 foundations"
+CLI_ARG_ASSIGNMENT = "作业编号，例如 policy-basics"
+CLI_ARG_JOBS = "同时评分的进程数（默认 2）"
+CLI_ARG_TIMEOUT = "每份提交的评分时限（秒，默认 120）"
+CLI_ARG_ROSTER = "名册 CSV 文件（列：staff_id,name,school），用于补充姓名和学校"
+CLI_ARG_OUTPUT = "导出文件路径（.csv 或 .xlsx）"
+CLI_COURSE_LINE = "{course_id}　{title}（{tier}，{category}）"
+CLI_ASSIGNMENT_LINE = "　　{assignment_id}　{title}　{tier}　{hours} 学时　合格线 {threshold:.0%}"
+CLI_RESULT_LINE = "　{student_id}：{status}"
+CLI_OK = "完成。"
+CLI_ERROR = "错误：{message}"
+STATUS_OK = "成功"
+STATUS_FAILED = "失败"

@@ -1,0 +1,99 @@
+"""The Chinese home page: which sections a person sees follows from their hub groups.
+
+`home_sections(user)` is passed to the templates through `JupyterHub.template_vars` (JupyterHub calls it
+with the current user). It returns plain data, so it is unit-tested without a hub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+APPS = "apps"  # the ~/apps link every user's server has (hub.spawners)
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    description: str
+    links: list[Link] = field(default_factory=list)
+
+
+def app_url(notebook: str) -> str:
+    """A Voilà app in the user's own server; user-redirect starts the server when needed."""
+    return f"/hub/user-redirect/voila/render/{APPS}/{quote(notebook)}"
+
+
+def course_title(course_id: str) -> str:
+    try:
+        from hub.courses.catalog import course_titles
+
+        return course_titles().get(course_id, course_id)
+    except (ImportError, OSError, ValueError):
+        return course_id
+
+
+def sections_for_groups(groups: set[str]) -> list[Section]:
+    sections: list[Section] = []
+    enrolled = sorted(g.removeprefix("nbgrader-") for g in groups if g.startswith("nbgrader-"))
+    grading = sorted(g.removeprefix("formgrade-") for g in groups if g.startswith("formgrade-"))
+    if "teachers" in groups or enrolled:
+        sections.append(Section(
+            "courses", "我的培训课程",
+            "在 JupyterLab 中打开“作业列表”（Nbgrader 菜单 → Assignment List），领取、完成并提交培训作业，查看反馈。",
+            [Link(course_title(c), "/hub/user-redirect/lab", f"课程代码 {c}") for c in enrolled]
+            or [Link("打开 JupyterLab", "/hub/user-redirect/lab", "暂未加入任何培训课程")],
+        ))
+    if "teachers" in groups:
+        sections.append(Section(
+            "workbench", "导师工作台",
+            "记录家访、谈心谈话、成长寄语、家校沟通与指导，查看“三个一”进度。",
+            [Link("打开导师工作台", app_url("导师工作台.ipynb"))],
+        ))
+    if groups & {"teachers", "studio-leaders"} or any(g.startswith("studio-") for g in groups):
+        sections.append(Section(
+            "cases", "案例研讨",
+            "浏览去标识化的育人案例库，参加工作室或导师团的案例研讨。",
+            [Link("案例库", app_url("案例库.ipynb")), Link("案例研讨室", app_url("案例研讨.ipynb"))],
+        ))
+    if "studio-leaders" in groups:
+        sections.append(Section(
+            "research", "研究看板",
+            "基于去标识化汇总数据的研究看板（小样本单元格已隐去）。",
+            [Link("打开研究看板", app_url("研究看板.ipynb"))],
+        ))
+    if "trainers" in groups or grading:
+        sections.append(Section(
+            "grading", "评分",
+            "发布培训作业、收取、自动评分与人工评分、发布反馈、导出学时。",
+            [Link(f"{course_title(c)} · 评分", f"/services/{c}/formgrader") for c in grading]
+            or [Link("尚未分配课程", "/hub/home")],
+        ))
+    if "school-admins" in groups:
+        sections.append(Section(
+            "school", "学校管理",
+            "导入名册、双向匹配导师与学生、跟进全校“三个一”进度。",
+            [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb"))],
+        ))
+    if "admins" in groups:
+        sections.append(Section(
+            "admin", "平台管理",
+            "管理账号、用户组与服务器（不含查看他人笔记本与学生记录的权限）。",
+            [Link("用户与服务器管理", "/hub/admin")],
+        ))
+    return sections
+
+
+def home_sections(user) -> list[Section]:
+    """JupyterHub template variable: the sections for the logged-in user."""
+    if user is None:
+        return []
+    return sections_for_groups({group.name for group in user.groups})

@@ -1,0 +1,250 @@
+"""Reading the two tables (CSV or XLSX) into records, and writing results atomically.
+
+Every problem is reported with the file, the row as a spreadsheet shows it (header = row 1) and the
+column. Outputs go to a temporary file next to the target and are renamed into place only when all
+of them are complete, so a failed run leaves no file behind, whole or half.
+"""
+
+from __future__ import annotations
+
+import csv
+import io as _io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from hub.matching import messages as msg
+from hub.matching.errors import InputError, Problem
+from hub.matching.model import MAX_CAPACITY, ROLE_ALIASES, Assignment, Instance, MentorRecord, StudentRecord
+
+STUDENT_COLUMNS = ("student_id", "class_id", "needs_mentors", "prefs")
+MENTOR_COLUMNS = ("mentor_id", "roles", "capacity", "classes", "prefs")
+ASSIGNMENT_COLUMNS = ("student_id", "mentor_id", "kind")
+SHEET_NAMES = {"students": ("students", "学生"), "mentors": ("mentors", "导师")}
+
+
+def read_students(source: str | Path, data: bytes | None = None) -> list[StudentRecord]:
+    """Read the students table from a path, or from ``data`` (an upload) named ``source``."""
+    name = Path(source).name
+    records, problems = [], []
+    rows, (i_id, i_class, i_needs, i_prefs) = _table(source, data, "students", STUDENT_COLUMNS)
+    for row, cells in rows:
+        needs = cells[i_needs]
+        needs = 1 if needs == "" else _whole_number(needs, 1, name, row, "needs_mentors", problems)
+        records.append(StudentRecord(cells[i_id], cells[i_class], needs, _split(cells[i_prefs]), row))
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+def read_mentors(
+    source: str | Path, default_capacity: int = MAX_CAPACITY, data: bytes | None = None
+) -> list[MentorRecord]:
+    """Read the mentors table; a blank capacity takes ``default_capacity``."""
+    name = Path(source).name
+    records, problems = [], []
+    rows, (i_id, i_roles, i_capacity, i_classes, i_prefs) = _table(source, data, "mentors", MENTOR_COLUMNS)
+    for row, cells in rows:
+        capacity = _whole_number(cells[i_capacity], default_capacity, name, row, "capacity", problems)
+        roles = frozenset(ROLE_ALIASES.get(r, r) for r in _split(cells[i_roles]))
+        records.append(
+            MentorRecord(cells[i_id], roles, capacity, _split(cells[i_classes]), _split(cells[i_prefs]), row)
+        )
+    if problems:
+        raise InputError(problems)
+    return records
+
+
+def load_instance(
+    students: str | Path, mentors: str | Path, default_capacity: int = MAX_CAPACITY
+) -> Instance:
+    """Read both tables and build the checked instance; raise InputError listing every problem."""
+    problems: list[Problem] = []
+    student_records = mentor_records = None
+    try:
+        student_records = read_students(students)
+    except InputError as error:
+        problems += error.problems
+    try:
+        mentor_records = read_mentors(mentors, default_capacity)
+    except InputError as error:
+        problems += error.problems
+    if problems:
+        raise InputError(problems)
+    return Instance.from_records(student_records, mentor_records, Path(students).name, Path(mentors).name)
+
+
+def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
+    """Open a table, check its header; return (row number, stripped cells) pairs and column positions."""
+    name = Path(source).name
+    suffix = Path(source).suffix.lower()
+    try:
+        if suffix == ".csv":
+            rows = _csv_rows(source, data)
+        elif suffix in (".xlsx", ".xlsm"):
+            rows = _xlsx_rows(source, data, table)
+        else:
+            raise InputError([Problem(name, None, None, msg.UNSUPPORTED_FORMAT.format(suffix=suffix or "无"))])
+        header = next(rows, None)
+    except FileNotFoundError:
+        raise InputError([Problem(name, None, None, msg.FILE_NOT_FOUND)]) from None
+    except (OSError, ValueError, csv.Error) as error:
+        raise InputError([Problem(name, None, None, msg.FILE_UNREADABLE.format(reason=error))]) from error
+    if header is None:
+        raise InputError([Problem(name, None, None, msg.FILE_EMPTY)])
+    names = [h.lower() for h in header]
+    problems = []
+    for column in columns:
+        if column not in names:
+            text = msg.COLUMN_MISSING.format(column=column, expected=",".join(columns))
+            problems.append(Problem(name, 1, column, text))
+        elif names.count(column) > 1:
+            problems.append(Problem(name, 1, column, msg.COLUMN_DUPLICATE.format(column=column)))
+    if problems:
+        raise InputError(problems)
+    return _data_rows(rows, len(names)), [names.index(column) for column in columns]
+
+
+def _data_rows(rows, width: int) -> Iterator[tuple[int, list[str]]]:
+    for row_number, cells in enumerate(rows, start=2):
+        if len(cells) < width:
+            if not any(cells):
+                continue  # blank lines are common at the end of spreadsheets
+            cells = cells + [""] * (width - len(cells))
+        elif not any(cells):
+            continue
+        yield row_number, cells
+
+
+def _csv_rows(source, data) -> Iterator[list[str]]:
+    raw = Path(source).read_bytes() if data is None else bytes(data)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("gb18030")  # "CSV" saved by Excel on Chinese Windows
+    rows = csv.reader(_io.StringIO(text, newline=""))
+    if " " not in text and "\t" not in text:
+        return rows  # nothing to strip: skip the per-cell work on large tables
+    return ([cell.strip() for cell in raw_row] for raw_row in rows)
+
+
+def _xlsx_rows(source, data, table: str) -> Iterator[tuple]:
+    from openpyxl import load_workbook
+
+    handle = _io.BytesIO(bytes(data)) if data is not None else source
+    try:
+        book = load_workbook(handle, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise
+    except Exception as error:  # openpyxl raises several unrelated types for a file that is not xlsx
+        text = msg.FILE_UNREADABLE.format(reason=f"{type(error).__name__}: {error}")
+        raise InputError([Problem(Path(source).name, None, None, text)]) from error
+    by_name = {ws.title.strip().lower(): ws for ws in book.worksheets}
+    sheet = next((by_name[n] for n in SHEET_NAMES[table] if n in by_name), None)
+    if sheet is None and len(book.worksheets) == 1:
+        sheet = book.worksheets[0]
+    if sheet is None:
+        found = "、".join(ws.title for ws in book.worksheets)
+        text = msg.SHEET_MISSING.format(sheet=SHEET_NAMES[table][0], found=found)
+        raise InputError([Problem(Path(source).name, None, None, text)])
+    return ([_cell_text(v) for v in raw_row] for raw_row in sheet.iter_rows(values_only=True))
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _split(text: str) -> tuple[str, ...]:
+    """Split a ;-separated list (full-width ； too), dropping blanks and spaces around items."""
+    if not text:
+        return ()
+    if "；" in text:
+        text = text.replace("；", ";")
+    parts = text.split(";")
+    if " " in text or "\t" in text or "" in parts:
+        return tuple(p.strip() for p in parts if p.strip())
+    return tuple(parts)
+
+
+def _whole_number(text: str, blank: int, name: str, row: int, column: str, problems: list[Problem]) -> int:
+    if text == "":
+        return blank
+    try:
+        number = float(text)
+    except ValueError:
+        number = None
+    if number is None or not number.is_integer():
+        problems.append(Problem(name, row, column, msg.NOT_WHOLE_NUMBER.format(value=text)))
+        return blank
+    return int(number)
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def assignment_rows(instance: Instance, assignment: Assignment) -> Iterator[tuple[str, str, str]]:
+    """(student_id, mentor_id, kind) rows: one primary per student, then its additional mentors."""
+    sids, mids = instance.student_ids, instance.mentor_ids
+    for s, m in enumerate(assignment.primary):
+        yield sids[s], mids[m], "primary"
+        for extra in assignment.additional[s]:
+            yield sids[s], mids[extra], "additional"
+
+
+def write_outputs(targets: list[tuple[str | Path, Callable[[_io.BufferedWriter], None]]]) -> None:
+    """Write every target atomically: all to temporary files first, then rename them all."""
+    done: list[tuple[str, Path]] = []
+    try:
+        for path, writer in targets:
+            path = Path(path)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+            done.append((tmp, path))
+            with os.fdopen(fd, "wb") as handle:
+                writer(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+        for tmp, path in done:
+            os.replace(tmp, path)
+    except BaseException:
+        for tmp, _ in done:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+        raise
+
+
+def assignment_writer(path: str | Path, rows: list[tuple[str, ...]] | Iterator, columns=ASSIGNMENT_COLUMNS):
+    """A writer for ``write_outputs`` producing CSV (UTF-8 with BOM, for Excel) or XLSX by suffix."""
+    if Path(path).suffix.lower() == ".xlsx":
+        return lambda handle: _write_xlsx(handle, rows, columns)
+    return lambda handle: _write_csv(handle, rows, columns)
+
+
+def json_writer(data: dict):
+    return lambda handle: handle.write(json.dumps(data, ensure_ascii=False, indent=2).encode("utf-8") + b"\n")
+
+
+def _write_csv(handle, rows, columns) -> None:
+    text = _io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+    out = csv.writer(text)
+    out.writerow(columns)
+    out.writerows(rows)
+    text.flush()
+    text.detach()
+
+
+def _write_xlsx(handle, rows, columns) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("assignments")
+    sheet.append(list(columns))
+    for row in rows:
+        sheet.append(list(row))
+    book.save(handle)

@@ -1,0 +1,71 @@
+"""People-facing texts of the matching component, in Simplified Chinese, kept in one place.
+
+Every message that a school administrator can see (command output, errors, widget refusals) is a
+template here; code fills in the placeholders. Logs stay in English and do not use this module.
+"""
+
+# Where a problem is: file, row, column. Rows are counted as a spreadsheet shows them (header = row 1).
+WHERE_FILE = "文件 {file}"
+WHERE_ROW = "第 {row} 行"
+WHERE_COLUMN = "“{column}”列"
+
+# Reading the tables.
+FILE_NOT_FOUND = "找不到文件。"
+FILE_UNREADABLE = "无法读取文件：{reason}"
+FILE_EMPTY = "文件是空的，至少需要一行表头。"
+UNSUPPORTED_FORMAT = "不支持的文件格式“{suffix}”，请使用 .csv 或 .xlsx。"
+SHEET_MISSING = "工作簿里没有名为“{sheet}”的工作表（现有：{found}）。"
+COLUMN_MISSING = "缺少必需的列“{column}”（表头应包含：{expected}）。"
+COLUMN_DUPLICATE = "表头中“{column}”列出现了不止一次。"
+ID_EMPTY = "编号不能为空。"
+ID_DUPLICATE = "编号“{id}”重复，第 {first_row} 行已经出现过。"
+NOT_WHOLE_NUMBER = "“{value}”不是整数。"
+NEEDS_TOO_SMALL = "需要的导师人数必须至少为 1，这里是 {value}。"
+NEEDS_TOO_MANY = "需要 {value} 位导师，但导师总共只有 {mentors} 位。"
+CAPACITY_RANGE = "导师容量必须在 1 到 {max} 之间，这里是 {value}。"
+DEFAULT_CAPACITY_RANGE = "默认容量必须在 1 到 {max} 之间，这里是 {value}。"
+UNKNOWN_MENTOR = "志愿里的导师编号“{id}”在导师表中不存在。"
+UNKNOWN_STUDENT = "志愿里的学生编号“{id}”在学生表中不存在。"
+PREF_DUPLICATE = "志愿里“{id}”出现了不止一次。"
+UNKNOWN_ROLE = "未知的角色“{role}”，可用：{allowed}。"
+MORE_PROBLEMS = "……另有 {count} 处问题未列出。"
+
+# Feasibility (the whole instance).
+SHORTFALL = "导师总容量不足：学生共需 {needed} 个导师名额（含多对一），导师容量合计 {capacity}，还缺 {missing} 个。"
+PRIORITY_SHORTFALL = (
+    "有 {special} 名学生需要多位导师，每人至少要有一位班主任、心理教师、校领导或中层干部，"
+    "但这些导师的容量合计只有 {capacity}。"
+)
+NO_ROOM_ADDITIONAL = "无法为学生“{student}”安排第 {slot} 位导师：符合条件的导师名额已用完。"
+NO_ROOM_PRIMARY = "无法为学生“{student}”安排主导师：剩余名额只在该生已有的导师那里。"
+
+# Rules (used by the verifier and for manual adjustments).
+RULE_NO_PRIMARY = "学生“{student}”没有主导师。"
+RULE_COUNT = "学生“{student}”需要 {needs} 位导师，现在有 {count} 位。"
+RULE_REPEAT = "导师“{mentor}”重复出现在学生“{student}”的导师名单中。"
+RULE_PRIORITY = (
+    "学生“{student}”需要多位导师，其中至少要有一位班主任、心理教师、校领导或中层干部。"
+)
+RULE_OVERLOAD = "导师“{mentor}”将带 {load} 名学生，超过其容量 {capacity}。"
+UNKNOWN_STUDENT_ID = "学生编号“{id}”不存在。"
+UNKNOWN_MENTOR_ID = "导师编号“{id}”不存在。"
+NOT_ASSIGNED = "导师“{mentor}”不是学生“{student}”的导师。"
+SAME_MENTOR = "新旧导师相同，无需调整。"
+SAME_STUDENT = "请填写两名不同的学生。"
+REFUSED = "调整未执行：{reason}"
+
+# Command output.
+PROGRESS_READ = "已读取 {students} 名学生、{mentors} 位导师（{seconds:.2f} 秒）。"
+PROGRESS_MATCHED = "匹配与核验完成（{seconds:.2f} 秒）。"
+DONE = (
+    "已为 {students} 名学生匹配导师：{first} 人获得第 1 志愿，{filled} 人由学校在志愿外安排；"
+    "结果写入 {out}。"
+)
+INPUT_PROBLEMS = "输入有误，未写出任何文件："
+VERIFY_FAILED = "内部核验未通过，未写出任何文件：{reason}"
+BLOCKING_PAIRS = "存在 {count} 对不稳定的师生配对。"
+WRITE_FAILED = "写出结果失败，未留下任何半成品文件：{reason}"
+
+# Choice labels (which of a student's own choices the primary mentor was).
+CHOICE_LABEL = "第{n}志愿"
+CHOICE_OUTSIDE = "志愿外"

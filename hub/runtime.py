@@ -1,0 +1,93 @@
+"""What the hub needs prepared before its configuration is applied.
+
+`prepare(settings)` makes the state folder and its secrets, checks (demo: performs) the records
+database migration and reads the roster's group memberships. It returns a `Runtime`: plain data the pure
+`hub.config.apply_*` functions consume.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hub.settings import Settings
+
+log = logging.getLogger("mentorhub")
+
+DEMO_WARNING = (
+    "Mentor Hub runs in DEMO mode: every user's server runs as the same Unix user, so users are NOT "
+    "isolated from each other. Never put real student data in a demo hub."
+)
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Facts gathered at start-up. Tests build one directly."""
+
+    proxy_token: str = "test-proxy-token"
+    admin_token: str = "test-admin-token"
+    running_as_root: bool = False
+    memberships: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def roster_usernames(self) -> list[str]:
+        return sorted({name for members in self.memberships.values() for name in members})
+
+
+def read_or_create_secret(path: Path, nbytes: int = 32) -> str:
+    """A secret kept in a 0600 file in the state folder; created on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.exists():
+        return path.read_text().strip()
+    value = secrets.token_hex(nbytes)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value)
+    return value
+
+
+def make_state_dirs(settings: Settings) -> None:
+    settings.state_dir.mkdir(parents=True, exist_ok=True)
+    settings.state_dir.chmod(0o711 if settings.mode == "server" else 0o755)
+    settings.secrets_dir.mkdir(exist_ok=True, mode=0o700)
+    settings.secrets_dir.chmod(0o700)
+    if settings.mode == "demo":
+        settings.users_dir.mkdir(exist_ok=True)
+
+
+def open_migrated_store(settings: Settings):
+    """The records store; demo mode migrates on the fly, other modes insist on `mentorhub db upgrade`."""
+    from hub.store import open_store, upgrade
+
+    if settings.mode == "demo":
+        upgrade(settings.records_db_url)
+    return open_store(settings.records_db_url)
+
+
+def protect_database_files(settings: Settings) -> None:
+    """SQLite files belong to the hub's account only (mode 0600): user code can never open them."""
+    for name in ("records.sqlite", "records.sqlite-wal", "records.sqlite-shm", "jupyterhub.sqlite"):
+        path = settings.state_dir / name
+        if path.exists():
+            path.chmod(0o600)
+
+
+def prepare(settings: Settings) -> Runtime:
+    make_state_dirs(settings)
+    if settings.mode == "demo":
+        log.warning(DEMO_WARNING)
+    store = open_migrated_store(settings)
+    try:
+        memberships = store.group_memberships()
+    finally:
+        store.close()
+    protect_database_files(settings)
+    return Runtime(
+        proxy_token=read_or_create_secret(settings.secrets_dir / "proxy_auth_token"),
+        admin_token=read_or_create_secret(settings.secrets_dir / "admin_service_token"),
+        running_as_root=os.geteuid() == 0,
+        memberships={name: sorted(members) for name, members in memberships.items()},
+    )

@@ -1,0 +1,107 @@
+"""Spawners for demo and server mode.
+
+Both give every user a home with an `apps` link to the read-only Voilà apps (`casestudies/`), so the
+workbench and the case-study pages open at `/user/<name>/voila/render/apps/...` with the user's identity.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import re
+import subprocess
+from pathlib import Path
+
+from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, set_user_setuid
+from traitlets import Unicode, validate
+
+APPS_LINK_NAME = "apps"
+
+
+def link_apps(home: Path, apps_dir: str, owner: tuple[int, int] | None = None) -> None:
+    """Create (or repair) `~/apps` pointing at the shared apps folder."""
+    if not apps_dir:
+        return
+    link = home / APPS_LINK_NAME
+    if link.is_symlink() and os.readlink(link) == apps_dir:
+        return
+    if link.is_symlink():
+        link.unlink()
+    elif link.exists():
+        return  # the user made their own `apps`; leave it alone
+    link.symlink_to(apps_dir, target_is_directory=True)
+    if owner:
+        os.lchown(link, *owner)
+
+
+class DemoSpawner(SimpleLocalProcessSpawner):
+    """Demo mode: one Unix user for everybody, a home folder per hub user. Not isolated — by design."""
+
+    apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
+
+    async def start(self):
+        home = Path(self.home_dir)
+        home.mkdir(parents=True, exist_ok=True)
+        link_apps(home, self.apps_dir)
+        return await super().start()
+
+
+class UnixAccountSpawner(LocalProcessSpawner):
+    """Server mode: each hub user runs as their own Unix account, created on first spawn.
+
+    The account is `<user_prefix><hub name>` with a private home (mode 0700) under `home_root`,
+    as the-littlest-jupyterhub does; the hub itself must run as root to create accounts and switch to them.
+    """
+
+    user_prefix = Unicode("mh-", config=True, help="Prefix of the Unix account name, e.g. 'mh-' gives 'mh-teacher1'.")
+    home_root = Unicode("/home", config=True, help="Folder under which the accounts' homes are created.")
+    apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
+
+    @validate("user_prefix")
+    def _check_prefix(self, proposal):
+        value = proposal["value"]
+        if not re.fullmatch(r"[a-z][a-z0-9-]{0,10}", value):
+            raise ValueError(f"UnixAccountSpawner.user_prefix {value!r}: use lower-case letters, digits and '-'")
+        return value
+
+    @property
+    def unix_name(self) -> str:
+        return unix_account_name(self.user_prefix, self.user.name)
+
+    def ensure_account(self) -> pwd.struct_passwd:
+        try:
+            return pwd.getpwnam(self.unix_name)
+        except KeyError:
+            home = Path(self.home_root) / self.unix_name
+            self.log.info("Creating Unix account %s for hub user %s", self.unix_name, self.user.name)
+            subprocess.run(
+                ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
+                 "--comment", f"Mentor Hub user {self.user.name}", self.unix_name],
+                check=True, capture_output=True,
+            )
+            return pwd.getpwnam(self.unix_name)
+
+    def make_preexec_fn(self, name):
+        return set_user_setuid(self.unix_name)
+
+    def user_env(self, env):
+        account = pwd.getpwnam(self.unix_name)
+        env["USER"] = self.unix_name
+        env["HOME"] = account.pw_dir
+        env["SHELL"] = account.pw_shell or "/bin/bash"
+        return env
+
+    async def start(self):
+        account = self.ensure_account()
+        home = Path(account.pw_dir)
+        home.mkdir(parents=True, exist_ok=True)
+        os.chown(home, account.pw_uid, account.pw_gid)
+        home.chmod(0o700)
+        link_apps(home, self.apps_dir, owner=(account.pw_uid, account.pw_gid))
+        return await super().start()
+
+
+def unix_account_name(prefix: str, hub_name: str) -> str:
+    """Map a hub name to a valid Unix account name (lower case, at most 32 characters)."""
+    safe = re.sub(r"[^a-z0-9-]", "-", hub_name.lower())
+    return f"{prefix}{safe}"[:32]

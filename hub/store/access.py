@@ -1,0 +1,172 @@
+"""Who may do what: ONE table, role x action -> scope, consulted by the store and the service.
+
+A caller is an ``Actor`` (built by the store from the account, the staff row and the current term's
+assignments). Every role the actor holds contributes the scope the table gives it for an action;
+the actor may act on a student when any of those scopes covers the student. Roles without an entry
+get nothing. ``mentor`` is the role every active staff member holds (全员导师制: every teacher mentors).
+
+Scopes:
+  own_mentee   students the actor mentors in the current term (primary or additional)
+  own_class    students of classes whose head teacher the actor is
+  own_school   students of the actor's school
+  district     everything (only used for non-student actions: audit, aggregates, accounts)
+  break_glass  any student, only with a stated reason, always audited
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OWN_MENTEE = "own_mentee"
+OWN_CLASS = "own_class"
+OWN_SCHOOL = "own_school"
+DISTRICT = "district"
+BREAK_GLASS = "break_glass"
+
+# actions
+STUDENT_READ = "student.read"
+RECORD_READ = "record.read"
+RECORD_WRITE = "record.write"  # home_visit, talk, growth_message, guidance
+PARENT_CONTACT_WRITE = "record.write_parent_contact"  # 归口管理: head teacher or assigned mentor only
+PROGRESS_READ = "progress.read"
+ASSIGNMENT_READ = "assignment.read"
+ASSIGNMENT_WRITE = "assignment.write"
+FLAG_RAISE = "flag.raise"
+FLAG_READ_STATUS = "flag.read_status"
+FLAG_READ_DETAILS = "flag.read_details"
+FLAG_UPDATE = "flag.update"
+AUDIT_READ = "audit.read"
+AGGREGATE_READ = "aggregate.read"  # de-identified aggregates only
+ACCOUNT_MANAGE = "account.manage"
+
+ACTIONS = (
+    STUDENT_READ, RECORD_READ, RECORD_WRITE, PARENT_CONTACT_WRITE, PROGRESS_READ, ASSIGNMENT_READ,
+    ASSIGNMENT_WRITE, FLAG_RAISE, FLAG_READ_STATUS, FLAG_READ_DETAILS, FLAG_UPDATE, AUDIT_READ,
+    AGGREGATE_READ, ACCOUNT_MANAGE,
+)  # fmt: skip
+
+MENTOR = "mentor"
+ROLES = (
+    MENTOR, "subject", "head_teacher", "psychology", "leader", "middle_manager",
+    "trainer", "studio_leader", "school_admin", "admin",
+)  # fmt: skip
+
+POLICY: dict[str, dict[str, str]] = {
+    MENTOR: {
+        STUDENT_READ: OWN_MENTEE, RECORD_READ: OWN_MENTEE, RECORD_WRITE: OWN_MENTEE,
+        PARENT_CONTACT_WRITE: OWN_MENTEE, PROGRESS_READ: OWN_MENTEE, ASSIGNMENT_READ: OWN_MENTEE,
+        FLAG_RAISE: OWN_MENTEE, FLAG_READ_STATUS: OWN_MENTEE,
+    },
+    "subject": {},
+    "middle_manager": {},
+    "head_teacher": {
+        STUDENT_READ: OWN_CLASS, RECORD_READ: OWN_CLASS, PARENT_CONTACT_WRITE: OWN_CLASS,
+        PROGRESS_READ: OWN_CLASS, ASSIGNMENT_READ: OWN_CLASS, FLAG_RAISE: OWN_CLASS,
+        FLAG_READ_STATUS: OWN_CLASS,
+    },
+    "psychology": {
+        STUDENT_READ: OWN_SCHOOL, FLAG_RAISE: OWN_SCHOOL, FLAG_READ_STATUS: OWN_SCHOOL,
+        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL,
+    },
+    "leader": {
+        STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
+        ASSIGNMENT_READ: OWN_SCHOOL, FLAG_RAISE: OWN_SCHOOL, FLAG_READ_STATUS: OWN_SCHOOL,
+        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL,
+    },
+    "school_admin": {
+        STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
+        ASSIGNMENT_READ: OWN_SCHOOL, ASSIGNMENT_WRITE: OWN_SCHOOL, AGGREGATE_READ: OWN_SCHOOL,
+    },
+    "trainer": {AGGREGATE_READ: DISTRICT},
+    "studio_leader": {AGGREGATE_READ: DISTRICT},
+    "admin": {
+        AUDIT_READ: DISTRICT, ACCOUNT_MANAGE: DISTRICT, AGGREGATE_READ: DISTRICT,
+        STUDENT_READ: BREAK_GLASS, RECORD_READ: BREAK_GLASS, FLAG_READ_STATUS: BREAK_GLASS,
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class StudentRef:
+    student_id: str
+    class_id: str
+    school_id: str
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The caller as the policy sees it."""
+
+    username: str
+    roles: frozenset[str] = frozenset()
+    staff_id: str | None = None
+    school_ids: frozenset[str] = frozenset()
+    class_ids: frozenset[str] = frozenset()  # classes whose head teacher this is
+    mentee_ids: frozenset[str] = frozenset()  # current term, primary or additional
+    groups: frozenset[str] = frozenset()
+    break_glass_reason: str = ""
+
+    def with_break_glass(self, reason: str) -> Actor:
+        return Actor(**{**self.__dict__, "break_glass_reason": reason})
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What an action reaches for an actor: explicit ids plus whether it reaches everything."""
+
+    student_ids: frozenset[str] = field(default_factory=frozenset)
+    class_ids: frozenset[str] = field(default_factory=frozenset)
+    school_ids: frozenset[str] = field(default_factory=frozenset)
+    everything: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.everything or self.student_ids or self.class_ids or self.school_ids)
+
+    def covers(self, student: StudentRef) -> bool:
+        return (
+            self.everything
+            or student.student_id in self.student_ids
+            or student.class_id in self.class_ids
+            or student.school_id in self.school_ids
+        )
+
+
+def scopes_for(roles, action: str) -> set[str]:
+    """The scopes the table grants any of ``roles`` for ``action``."""
+    return {POLICY[r][action] for r in roles if r in POLICY and action in POLICY[r]}
+
+
+def reach(actor: Actor, action: str) -> Reach:
+    students, classes, schools = set(), set(), set()
+    everything = False
+    for scope in scopes_for(actor.roles, action):
+        if scope == OWN_MENTEE:
+            students |= actor.mentee_ids
+        elif scope == OWN_CLASS:
+            classes |= actor.class_ids
+        elif scope == OWN_SCHOOL:
+            schools |= actor.school_ids
+        elif scope == DISTRICT:
+            everything = True
+        elif scope == BREAK_GLASS and actor.break_glass_reason.strip():
+            everything = True
+    return Reach(frozenset(students), frozenset(classes), frozenset(schools), everything)
+
+
+def permits(actor: Actor, action: str, student: StudentRef | None = None) -> bool:
+    """May ``actor`` perform ``action`` (on ``student``, for student-level actions)?"""
+    r = reach(actor, action)
+    if student is None:
+        return r.everything
+    return r.covers(student)
+
+
+def needs_break_glass(actor: Actor, action: str, student: StudentRef) -> bool:
+    """True when only the break-glass scope lets the actor reach this student (so it must be audited)."""
+    ordinary = reach(Actor(**{**actor.__dict__, "break_glass_reason": ""}), action)
+    return not ordinary.covers(student) and permits(actor, action, student)
+
+
+def action_for_kind(kind: str) -> str:
+    return PARENT_CONTACT_WRITE if kind == "parent_contact" else RECORD_WRITE

@@ -1,0 +1,141 @@
+"""``RecordStore``: the one domain API over the records database (STYLE.md §5).
+
+Verbs are grouped in mixins by subject (``directory.DirectoryVerbs``, ``practice.PracticeVerbs``,
+``roster_verbs.RosterVerbs``); this module holds sessions, error mapping and the caller model.
+
+    store = RecordStore.open("sqlite:///state/records.sqlite")
+    actor = store.actor_for("teacher1")
+    store.add_record(actor, {"student_id": "S1-0001", "kind": "talk", "date": "2025-03-05", ...})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
+
+from .access import Actor
+from .db import READ_ONLY, check_migrated, make_engine
+from .directory import DirectoryVerbs
+from .errors import Unavailable
+from .messages import msg
+from .models import Account, MentorAssignment, SchoolClass, Staff, Student
+from .practice import PracticeVerbs
+from .roster_verbs import RosterVerbs
+
+log = logging.getLogger(__name__)
+
+
+class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
+    """All reads and writes of mentor and student data.
+
+    ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
+    """
+
+    def __init__(self, engine: Engine, *, today: Callable[[], dt.date] = dt.date.today):
+        self.engine = engine
+        self._read_engine = engine.execution_options(**{READ_ONLY: True})
+        self.today = today
+
+    @classmethod
+    def open(cls, target: str | Engine, **kwargs) -> RecordStore:
+        """Open an existing, migrated database; raises ``NotMigrated`` (run `mentorhub db upgrade`)."""
+        engine = make_engine(target) if isinstance(target, str) else target
+        try:
+            check_migrated(engine)
+        except OperationalError as error:
+            raise unavailable(error) from error
+        return cls(engine, **kwargs)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # --- sessions ---------------------------------------------------------------------------
+    @contextmanager
+    def writing(self) -> Iterator[Session]:
+        """One transaction: committed on success, rolled back on any error (nothing half-written)."""
+        try:
+            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (OperationalError, DBAPIError) as error:
+            if is_connection_error(error):
+                raise unavailable(error) from error
+            raise
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        try:
+            with Session(self._read_engine, expire_on_commit=False) as session, session.begin():
+                yield session
+        except (OperationalError, DBAPIError) as error:
+            if is_connection_error(error):
+                raise unavailable(error) from error
+            raise
+
+    def ping(self) -> bool:
+        with self.reading() as s:
+            s.execute(select(1))
+        return True
+
+    # --- callers ----------------------------------------------------------------------------
+    def actor_for(self, username: str, groups=(), break_glass_reason: str = "") -> Actor:
+        """The policy's view of a hub user. Unknown user names get an actor with no roles at all."""
+        with self.reading() as s:
+            account = s.get(Account, username)
+            if account is None or not account.active:
+                return Actor(username=username, groups=frozenset(groups))
+            staff = s.get(Staff, account.staff_id) if account.staff_id else None
+            roles = self.account_roles(account, staff)
+            schools, classes, mentees = set(), set(), set()
+            if staff is not None and staff.active:
+                schools.add(staff.school_id)
+                classes = set(s.scalars(
+                    select(SchoolClass.class_id).where(SchoolClass.head_teacher_id == staff.staff_id)))
+                term = self._current_term_in(s)
+                if term is not None:
+                    mentees = set(s.scalars(select(MentorAssignment.student_id).where(
+                        MentorAssignment.term_id == term.term_id,
+                        MentorAssignment.staff_id == staff.staff_id)))  # fmt: skip
+        return Actor(username=username, roles=frozenset(roles), staff_id=account.staff_id,
+                     school_ids=frozenset(schools), class_ids=frozenset(classes),
+                     mentee_ids=frozenset(mentees), groups=frozenset(groups),
+                     break_glass_reason=break_glass_reason.strip())  # fmt: skip
+
+    def find_me(self, actor: Actor) -> dict:
+        """Who the caller is: roles, schools, head-teacher classes and current mentees (ids and names)."""
+        with self.reading() as s:
+            mentees = list(s.scalars(select(Student).where(Student.student_id.in_(sorted(actor.mentee_ids)))
+                                     .order_by(Student.class_id, Student.student_id)))  # fmt: skip
+            account = s.get(Account, actor.username)
+            term = self._current_term_in(s) if actor.staff_id else None
+        return {
+            "username": actor.username,
+            "display_name": account.display_name if account else "",
+            "staff_id": actor.staff_id,
+            "roles": sorted(actor.roles),
+            "groups": sorted(actor.groups),
+            "schools": sorted(actor.school_ids),
+            "classes": sorted(actor.class_ids),
+            "term_id": term.term_id if term else None,
+            "mentees": [{"student_id": m.student_id, "display_name": m.display_name, "class_id": m.class_id}
+                        for m in mentees],  # fmt: skip
+        }
+
+
+def is_connection_error(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    text = str(error.orig).lower() if error.orig is not None else str(error).lower()
+    return any(word in text for word in ("connection", "could not connect", "server closed", "unable to open",
+                                         "terminating", "database is locked", "disk i/o"))  # fmt: skip
+
+
+def unavailable(error: Exception) -> Unavailable:
+    log.error("records database unavailable: %s", error)
+    english, chinese = msg("db_unavailable")
+    return Unavailable(english, chinese)

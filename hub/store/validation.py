@@ -1,0 +1,229 @@
+"""Validation of record payloads: pure functions, table-driven per record kind.
+
+``validate_record(payload, term_start, term_end, today)`` returns the cleaned values or raises
+``Invalid`` naming the first bad field (with a Chinese and an English message). Free text is scanned
+with ``hub.pii.find_pii`` for ID-card and phone numbers, which must never be recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from hub.pii import find_pii
+
+from .errors import Invalid
+from .messages import msg
+from .models import FLAG_STATUSES, RECORD_KINDS
+
+GUIDANCE_DOMAINS = ("思想引导", "学习辅导", "心理疏导", "生活指导", "生涯指导")
+HOME_VISIT_FORMS = ("入户", "视频", "电话", "来校")
+TALK_TYPES = ("例行关怀", "问题解决", "预警干预", "生涯规划", "信息核实")
+DELIVERY = ("手写卡", "平台", "面交")
+CONTACT_CHANNELS = ("面谈", "电话", "视频", "平台消息", "上门")
+REFERRAL_TARGETS = ("", "心理教师", "德育处", "医疗机构")
+FLAG_SIGNALS = ("认知", "情绪", "行为", "家庭", "安全")
+FORBIDDEN_PII = ("id_card", "phone")
+RANK_WORDS = re.compile(r"rank|position|名次|排名|排位|第几名", re.IGNORECASE)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class Text:
+    limit: int
+    required: bool = False
+    min_len: int = 0
+
+
+@dataclass(frozen=True)
+class Choice:
+    choices: tuple[str, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Choices:  # a list of choices
+    choices: tuple[str, ...]
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Flag:  # a boolean
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Day:  # an ISO date; the event date is handled separately
+    required: bool = False
+
+
+COMMON = {"summary": Text(2000), "follow_up_date": Day(), "guidance_domains": Choices(GUIDANCE_DOMAINS)}
+
+KIND_FIELDS: dict[str, dict[str, object]] = {
+    "home_visit": {
+        **COMMON, "form": Choice(HOME_VISIT_FORMS, True), "purpose": Text(500, True),
+        "participants": Text(200), "family_situation": Text(1000), "parent_concerns": Text(1000),
+        "school_suggestions": Text(1000),
+    },
+    "talk": {
+        **COMMON, "summary": Text(2000, True), "talk_type": Choice(TALK_TYPES, True),
+        "key_timepoint": Text(50), "trigger": Text(100), "student_voice": Text(1000),
+        "agreed_actions": Text(1000), "escalation": Flag(),
+    },
+    "growth_message": {
+        "text": Text(1000, True, min_len=10), "strengths_cited": Text(500), "expectation": Text(500),
+        "delivered_via": Choice(DELIVERY),
+    },
+    "parent_contact": {
+        **COMMON, "channel": Choice(CONTACT_CHANNELS, True), "guardian_relation": Text(20),
+        "topic": Text(100, True), "content_summary": Text(2000, True),
+    },
+    "guidance": {
+        **COMMON, "domains": Choices(GUIDANCE_DOMAINS, True), "summary": Text(2000, True),
+        "agreed_actions": Text(1000),
+    },
+}  # fmt: skip
+
+FLAG_FIELDS = {
+    "signals": Choices(FLAG_SIGNALS), "immediate_risk": Flag(), "details": Text(2000),
+    "referred_to": Choice(REFERRAL_TARGETS), "status": Choice(FLAG_STATUSES),
+}  # fmt: skip
+
+ENVELOPE = ("student_id", "kind", "date", "client_ref")
+
+
+def invalid(key: str, field: str | None = None, **values) -> Invalid:
+    english, chinese = msg(key, field=field, **values)
+    return Invalid(english, chinese, field)
+
+
+def check_field_name(name) -> None:
+    if not isinstance(name, str):
+        raise invalid("unknown_field", str(name))
+    if RANK_WORDS.search(name):
+        raise invalid("rank_field", name)
+
+
+def parse_day(value, field: str) -> dt.date:
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise invalid("bad_date", field)
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise invalid("bad_date", field) from None
+
+
+def clean_text(value, field: str, spec: Text) -> str:
+    if not isinstance(value, str):
+        raise invalid("not_text", field)
+    value = value.strip()
+    if len(value) > spec.limit:
+        raise invalid("too_long", field, limit=spec.limit)
+    if spec.required and not value:
+        raise invalid("required", field)
+    if value and len(value) < spec.min_len:
+        raise invalid("too_short", field, limit=spec.min_len)
+    if CONTROL.search(value):
+        raise invalid("control_chars", field)
+    kinds = sorted({f.kind for f in find_pii(value) if f.kind in FORBIDDEN_PII})
+    if kinds:
+        from hub.pii import KIND_LABELS
+
+        raise invalid("pii", field, kinds="、".join(KIND_LABELS.get(k, k) for k in kinds))
+    return value
+
+
+def clean_value(value, field: str, spec):
+    """One field against its spec; returns the cleaned value (``None`` for an empty optional)."""
+    if value is None or value == "" or value == []:
+        if spec.required:
+            raise invalid("required", field)
+        return None
+    if isinstance(spec, Text):
+        return clean_text(value, field, spec)
+    if isinstance(spec, Choice):
+        if not isinstance(value, str) or value not in spec.choices:
+            raise invalid("bad_choice", field, choices="、".join(c for c in spec.choices if c))
+        return value
+    if isinstance(spec, Choices):
+        if not isinstance(value, list):
+            raise invalid("not_list", field)
+        if any(not isinstance(v, str) or v not in spec.choices for v in value):
+            raise invalid("bad_choice", field, choices="、".join(spec.choices))
+        return list(dict.fromkeys(value))
+    if isinstance(spec, Flag):
+        if not isinstance(value, bool):
+            raise invalid("not_bool", field)
+        return value
+    if isinstance(spec, Day):
+        return parse_day(value, field).isoformat()
+    raise TypeError(f"unknown field spec {spec!r}")  # programming error
+
+
+def clean_fields(payload: dict, specs: dict, *, partial: bool = False) -> dict:
+    """Check every key of ``payload`` against ``specs``; with ``partial`` (PATCH) required is not enforced."""
+    cleaned = {}
+    for name in payload:
+        check_field_name(name)
+        if name not in specs:
+            raise invalid("unknown_field", name)
+    for name, spec in specs.items():
+        if name not in payload and (partial or not getattr(spec, "required", False)):
+            continue
+        value = clean_value(payload.get(name), name, spec)
+        if value is not None:
+            cleaned[name] = value
+    return cleaned
+
+
+def check_event_date(day: dt.date, term_start: dt.date, term_end: dt.date, today: dt.date, term_id="") -> None:
+    if day > today:
+        raise invalid("future_date", "date")
+    if not term_start <= day <= term_end:
+        raise invalid("outside_term", "date", term=term_id, start=term_start, end=term_end)
+
+
+def check_follow_up(fields: dict, day: dt.date) -> None:
+    follow = fields.get("follow_up_date")
+    if follow and dt.date.fromisoformat(follow) < day:
+        raise invalid("follow_up_before", "follow_up_date")
+
+
+def validate_kind(kind) -> str:
+    if kind is None or kind == "":
+        raise invalid("required", "kind")
+    if not isinstance(kind, str) or kind not in RECORD_KINDS:
+        raise invalid("unknown_kind", "kind", value=str(kind)[:40])
+    return kind
+
+
+def split_payload(payload) -> tuple[dict, dict]:
+    """(envelope, kind-specific fields) of a POST body; refuses non-objects."""
+    if not isinstance(payload, dict):
+        raise invalid("not_object")
+    envelope = {k: payload[k] for k in ENVELOPE if k in payload}
+    rest = {k: v for k, v in payload.items() if k not in ENVELOPE}
+    return envelope, rest
+
+
+def validate_record_fields(kind: str, fields: dict, day: dt.date, *, partial: bool = False) -> dict:
+    cleaned = clean_fields(fields, KIND_FIELDS[kind], partial=partial)
+    check_follow_up(cleaned, day)
+    return cleaned
+
+
+def validate_student_id(value) -> str:
+    if value is None or value == "":
+        raise invalid("required", "student_id")
+    if not isinstance(value, str) or len(value) > 32:
+        raise invalid("not_text", "student_id")
+    return value
+
+
+def validate_flag_level(value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in (1, 2, 3):
+        raise invalid("bad_level", "level")
+    return value

@@ -1,0 +1,258 @@
+"""Helpers behind the fixtures: free ports, a real hub process, logged-in HTTP sessions, kernels."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psutil
+import requests
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VENV_BIN = Path(sys.executable).parent
+DEMO_PASSWORD = "mentorhub-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def free_port_block(size: int) -> int:
+    """First port of `size` consecutive free ports."""
+    for _ in range(200):
+        base = free_port()
+        if base + size >= 65000:
+            continue
+        ports_free = True
+        for port in range(base, base + size):
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    ports_free = False
+                    break
+        if ports_free:
+            return base
+    raise RuntimeError("no block of free ports found")
+
+
+def write_hub_settings(folder: Path, seed: bool = True, mode: str = "demo", extra: dict | None = None) -> Path:
+    """A settings file for a hub on free ports with its state in `folder/state`; optionally seeded."""
+    settings = {
+        "mode": mode,
+        "state_dir": "state",
+        "public_port": free_port(),
+        "hub_port": free_port(),
+        "proxy_api_port": free_port(),
+        "records_port": free_port(),
+        "formgrader_base_port": free_port_block(8),
+        **(extra or {}),
+    }
+    path = folder / "mentorhub.yaml"
+    path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    if seed:
+        subprocess.run([str(VENV_BIN / "mentorhub"), "demo", "seed", "--state", str(folder / "state")],
+                       check=True, cwd=folder, capture_output=True, timeout=300)
+    return path
+
+
+@dataclass
+class HubHandle:
+    """A running hub. `url` is the public (proxied) address."""
+
+    url: str
+    settings_file: Path
+    process: subprocess.Popen
+    log_path: Path
+    admin_token: str
+    _sessions: dict = field(default_factory=dict)
+
+    @property
+    def state_dir(self) -> Path:
+        return self.settings_file.parent / "state"
+
+    # -- REST API as the project's admin service ------------------------------------------------
+    def api(self, method: str, path: str, token: str | None = None, **kwargs) -> requests.Response:
+        headers = {"Authorization": f"token {token or self.admin_token}", **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.url}/hub/api{path}", headers=headers, timeout=60, **kwargs)
+
+    def user_token(self, username: str, scopes: list[str] | None = None) -> str:
+        body = {"note": f"test-{uuid.uuid4().hex[:6]}", "expires_in": 3600}
+        if scopes is not None:
+            body["scopes"] = scopes
+        response = self.api("POST", f"/users/{username}/tokens", json=body)
+        response.raise_for_status()
+        return response.json()["token"]
+
+    # -- people in a browser-like session ------------------------------------------------------------
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> requests.Session:
+        """A requests session logged in through the real login form (XSRF handled)."""
+        session = requests.Session()
+        page = session.get(f"{self.url}/hub/login", timeout=30)
+        page.raise_for_status()
+        xsrf = session.cookies.get("_xsrf")
+        response = session.post(f"{self.url}/hub/login", data={"username": username, "password": password,
+                                                               "_xsrf": xsrf}, timeout=60)
+        response.raise_for_status()
+        if "jupyterhub-session-id" not in session.cookies:
+            raise AssertionError(f"login as {username} did not set a session: {response.status_code}")
+        return session
+
+    def spawn(self, username: str, timeout: float = 120) -> None:
+        response = self.api("POST", f"/users/{username}/server")
+        if response.status_code not in (201, 202, 400):  # 400: already running
+            response.raise_for_status()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            model = self.api("GET", f"/users/{username}").json()
+            server = model.get("servers", {}).get("")
+            if server and server.get("ready"):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"server of {username} not ready after {timeout} s")
+
+    def stop(self, username: str, timeout: float = 60) -> None:
+        self.api("DELETE", f"/users/{username}/server")
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.api("GET", f"/users/{username}").json().get("servers"):
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"server of {username} still running after {timeout} s")
+
+    def shutdown(self, log_copy: Path | None = None) -> None:
+        """Stop the hub and every process it started (services, proxy, user servers), quickly."""
+        try:
+            parent = psutil.Process(self.process.pid)
+            children = parent.children(recursive=True)
+        except psutil.NoSuchProcess:
+            children = []
+        for proc in children:
+            _signal(proc, signal.SIGTERM)
+        psutil.wait_procs(children, timeout=10)
+        for proc in children:
+            _signal(proc, signal.SIGKILL)
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        if log_copy is not None and self.log_path.exists():
+            shutil.copy(self.log_path, log_copy)
+
+
+def _signal(proc: psutil.Process, sig: int) -> None:
+    try:
+        proc.send_signal(sig)
+    except psutil.NoSuchProcess:
+        pass
+
+
+def start_hub(settings_file: Path, timeout: float = 180, env: dict | None = None) -> HubHandle:
+    """Start `jupyterhub -f jupyterhub_config.py` for `settings_file`; wait until the proxied hub answers."""
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    url = f"http://127.0.0.1:{settings['public_port']}"
+    log_path = settings_file.parent / "hub.log"
+    environment = {**os.environ, "MENTORHUB_SETTINGS": str(settings_file), **(env or {})}
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "jupyterhub"), "-f", str(REPO_ROOT / "jupyterhub_config.py")],
+            cwd=settings_file.parent, env=environment, stdout=log, stderr=subprocess.STDOUT,
+        )
+    handle = None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"hub exited with {process.returncode}; log:\n{log_path.read_text()[-4000:]}")
+        try:
+            if requests.get(f"{url}/hub/health", timeout=2).status_code == 200:
+                token_file = settings_file.parent / settings["state_dir"] / "secrets" / "admin_service_token"
+                handle = HubHandle(url, settings_file, process, log_path, token_file.read_text().strip())
+                break
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.5)
+    if handle is None:
+        process.kill()
+        raise TimeoutError(f"hub not ready after {timeout} s; log:\n{log_path.read_text()[-4000:]}")
+    # The proxied health check answers once routes exist; wait for the records service too.
+    wait_for(lambda: requests.get(f"{url}/services/records/api/v1/health", timeout=2).status_code == 200,
+             timeout=60, what="records service")
+    return handle
+
+
+def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
+    deadline = time.monotonic() + timeout
+    last_error = None
+    while time.monotonic() < deadline:
+        try:
+            result = predicate()
+            if result:
+                return result
+        except (requests.RequestException, OSError) as exc:
+            last_error = exc
+        time.sleep(interval)
+    raise TimeoutError(f"{what} not ready after {timeout} s (last error: {last_error})")
+
+
+# -- kernels -----------------------------------------------------------------------------------------
+def run_in_kernel(server_url: str, token: str, code: str, timeout: float = 60) -> str:
+    """Start a kernel in a user's server, run `code`, return its stdout, shut the kernel down."""
+    return asyncio.run(_run_in_kernel(server_url.rstrip("/"), token, code, timeout))
+
+
+async def _run_in_kernel(server_url: str, token: str, code: str, timeout: float) -> str:
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    headers = {"Authorization": f"token {token}"}
+    kernel = requests.post(f"{server_url}/api/kernels", headers=headers, json={"name": "python3"}, timeout=60)
+    kernel.raise_for_status()
+    kernel_id = kernel.json()["id"]
+    ws_url = server_url.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels"
+    connection = await websocket_connect(HTTPRequest(ws_url, headers=headers), connect_timeout=30)
+    msg_id = uuid.uuid4().hex
+    connection.write_message(json.dumps({
+        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test", "session": msg_id,
+                   "version": "5.3", "date": ""},
+        "parent_header": {}, "metadata": {}, "channel": "shell",
+        "content": {"code": code, "silent": False, "store_history": False, "user_expressions": {},
+                    "allow_stdin": False, "stop_on_error": True},
+    }))
+    output, error = [], None
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            raw = await asyncio.wait_for(connection.read_message(), timeout=deadline - time.monotonic())
+            if raw is None:
+                break
+            message = json.loads(raw)
+            if message.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind = message["header"]["msg_type"]
+            if kind == "stream":
+                output.append(message["content"]["text"])
+            elif kind == "error":
+                error = "\n".join(message["content"]["traceback"])
+            elif kind == "status" and message["content"]["execution_state"] == "idle":
+                break
+    finally:
+        connection.close()
+        requests.delete(f"{server_url}/api/kernels/{kernel_id}", headers=headers, timeout=30)
+    if error:
+        raise RuntimeError(f"kernel error:\n{error}")
+    return "".join(output)
