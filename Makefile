@@ -12,7 +12,7 @@ CHROMIUM := /usr/bin/chromium
 run: env
 	@if [ ! -s "$(STATE)/records.sqlite" ]; then $(BIN)/mentorhub demo seed --state "$(STATE)"; fi
 	@echo "Mentor Hub (demo mode) on http://127.0.0.1:8000 — logins and password in README.md"
-	MENTORHUB_SETTINGS= $(BIN)/jupyterhub -f jupyterhub_config.py
+	MENTORHUB_SETTINGS= $(BIN)/python -m hub.app -f jupyterhub_config.py
 
 test: env chromium
 	$(BIN)/ruff check .

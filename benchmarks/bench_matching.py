@@ -209,12 +209,18 @@ def main(argv: list[str] | None = None) -> int:
             (reference[s] == assignment.primary[s]) if reference[s] >= 0 else assignment.filled[s]
             for s in range(instance.n_students)
         )
+        reference_total = build_seconds + solve_seconds
+        at_anchor_size = args.students >= 60_000
         print(row.format("`matching` build game (s)", f"{build_seconds:.3f}", "", ""))
-        print(row.format("`matching` solve (s)", f"{solve_seconds:.3f}",
-                         f"~{ANCHOR_MATCHING_SECONDS}" if args.students >= 60_000 else "", ""))
-        speedup = solve_seconds / command_seconds
-        print(row.format("speed-up: `matching` solve / our whole command", f"{speedup:.1f}x",
+        print(row.format("`matching` solve (s)", f"{solve_seconds:.3f}", "", ""))
+        print(row.format("`matching` build + solve (s)", f"{reference_total:.3f}",
+                         f"~{ANCHOR_MATCHING_SECONDS}" if at_anchor_size else "",
+                         f"{reference_total / ANCHOR_MATCHING_SECONDS:.2f}" if at_anchor_size else ""))
+        speedup = reference_total / command_seconds
+        print(row.format("speed-up: `matching` build+solve / our command", f"{speedup:.1f}x",
                          f">= {ANCHOR_SPEEDUP}x", f"{speedup / ANCHOR_SPEEDUP:.2f}"))
+        # Algorithm against algorithm, for transparency: solve only, ours in process.
+        print(row.format("  solve only: `matching` / our match()", f"{solve_seconds / match_seconds:.1f}x", "", ""))
         print(f"same primary matching as `matching`: {same and final_same}")
         return 0 if same and final_same else 1
     finally:

@@ -63,12 +63,12 @@ def apply_proxy(settings: Settings, c, runtime: Runtime) -> None:
 
 def apply_templates(settings: Settings, c, runtime: Runtime) -> None:
     """The Chinese front door: our templates first, the role-aware links as a template variable."""
-    from hub.frontdoor import home_sections
+    from hub.frontdoor import HomeSections
 
     c.JupyterHub.template_paths = [str(TEMPLATES_DIR)]
     c.JupyterHub.template_vars = {
         "mentorhub_mode": settings.mode,
-        "mentorhub_sections": home_sections,
+        "mentorhub_sections": HomeSections(runtime.course_titles),
     }
 
 
@@ -212,12 +212,31 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
 def apply_all(settings: Settings, c, runtime: Runtime) -> None:
     """Everything, in order; course services come last because they extend services, roles and groups."""
     for step in (apply_hub, apply_proxy, apply_templates, apply_spawner, apply_authenticator,
-                 apply_roles, apply_services):
+                 apply_roles, apply_services, apply_courses):
         step(settings, c, runtime)
+    if settings.mode == "cluster":
+        from hub.cluster import apply_cluster
+
+        apply_cluster(settings, c, runtime)
 
 
 def apply_courses(settings: Settings, c, runtime: Runtime) -> None:
-    """Formgrader services, course groups and roles, and the teachers' nbgrader set-up (hub.courses)."""
-    from hub.courses.hubconfig import apply_courses as apply_course_config
+    """One formgrader service per course, the course groups and roles, the teachers' nbgrader config."""
+    from hub.courses.hubconfig import course_groups, course_roles, course_services, teacher_server_environment
 
-    apply_course_config(settings, c, runtime)
+    services = course_services(settings, runtime.courses, as_root=runtime.running_as_root)
+    for service in services:
+        service["command"] = [str(VENV_BIN / service["command"][0]), *service["command"][1:]]
+        service["environment"] = {**service["environment"], "PATH": single_user_environment(settings)["PATH"]}
+    c.JupyterHub.services = [*c.JupyterHub.services, *services]
+    c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, *course_roles(runtime.courses)]
+    groups = dict(c.JupyterHub.load_groups)
+    for name, group in course_groups(runtime.courses).items():
+        roster_members = groups.get(name, {}).get("users", [])
+        groups[name] = {"users": sorted(set(group["users"]) | set(roster_members))}
+    c.JupyterHub.load_groups = groups
+    environment = dict(c.Spawner.environment)
+    teacher_path = teacher_server_environment(settings)["JUPYTER_CONFIG_PATH"]
+    # The teachers' nbgrader folder first, then the shared Lab/Voilà settings.
+    environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join([teacher_path, str(USER_CONFIG_DIR)])
+    c.Spawner.environment = environment

@@ -32,16 +32,12 @@ def app_url(notebook: str) -> str:
     return f"/hub/user-redirect/voila/render/{APPS}/{quote(notebook)}"
 
 
-def course_title(course_id: str) -> str:
-    try:
-        from hub.courses.catalog import course_titles
+def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None = None) -> list[Section]:
+    titles = course_titles or {}
 
-        return course_titles().get(course_id, course_id)
-    except (ImportError, OSError, ValueError):
-        return course_id
+    def course_title(course_id: str) -> str:
+        return titles.get(course_id, course_id)
 
-
-def sections_for_groups(groups: set[str]) -> list[Section]:
     sections: list[Section] = []
     enrolled = sorted(g.removeprefix("nbgrader-") for g in groups if g.startswith("nbgrader-"))
     grading = sorted(g.removeprefix("formgrade-") for g in groups if g.startswith("formgrade-"))
@@ -92,8 +88,13 @@ def sections_for_groups(groups: set[str]) -> list[Section]:
     return sections
 
 
-def home_sections(user) -> list[Section]:
-    """JupyterHub template variable: the sections for the logged-in user."""
-    if user is None:
-        return []
-    return sections_for_groups({group.name for group in user.groups})
+@dataclass
+class HomeSections:
+    """JupyterHub template variable: called with the logged-in user, returns their sections."""
+
+    course_titles: dict[str, str]
+
+    def __call__(self, user) -> list[Section]:
+        if user is None:
+            return []
+        return sections_for_groups({group.name for group in user.groups}, self.course_titles)

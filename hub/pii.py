@@ -175,8 +175,26 @@ _NOT_GIVEN = (
     "某们个位些者说讲问答道看听想觉得到过着地得吗呢吧啊呀哦嗯每各其此该本我你他她它谁校班级年届"
     "生师长主任导员科组室处部区市县镇村路街号楼元角分岁月日时点里外上下前后中内左右间第一二三四五六七八九十"
 )
-_GIVEN_CHAR = rf"(?:(?![{_NOT_GIVEN}])[{HAN}])"
 _SURNAME = rf"(?:{'|'.join(_COMPOUND_SURNAMES)}|[{_SINGLE_SURNAMES}])"
+# Characters common in given names; a surname followed by two of them reads as a full name even
+# without a cue word ("蒋晨阳", "范一凡"), and by one of them at a clause start before a particle.
+_NAME_CHARS = (
+    "一丹乐义书云亮仁伟佑佳俊修倩健伦兰冰凡凯刚创力勇华博卓可宁宇安宏宜宸实宣宵家容富峰崇川帆希平幸康"
+    "建弘彤彦彬徐德心志忠思怡恒恩悦惠慧成扬承敏文斌斐新旭昊昌明昕星春昭晓晗晟晨晴晶智曦月朗杰林果梓森"
+    "楠欣歆正武毅民永江沁泽洁洋浩海涛涵润淇清渊源溪滢潇瀚然煜熙燕琦琪琳琴瑜瑞瑶璇璐甜畅皓盈睿瞳硕磊"
+    "祥祺福秀程立童竹笑筱semi紫红纯维婉婷媛嫣子孜学宁雅雨雪雯霏霖青静韵颖飞馨骏鸣鹏麟鑫钧铭锦锋阳雄"
+    "梦莉萌萍萱蓉蕾薇诗诚语谦豪贝贤轩辉辰远逸道达邦郁金铎露韬顺颂怀珊珍玥玲玮珂璟彩彭微栋梁桐柔柏"
+    "航舒若茜茹荣莹菲蔚蓝薰行西言谷豫远迪通遥钰铮镇雁雷霆震霄靖鸿鹤默龙天悠惜振泰洲沐涵舜宝嘉芸芳芮"
+    "丽俐娜娇娟婕婧妍妙姗姝嫦奕好如媚依伊优亦仪以丰之乔乾亭京亿仕伯佩侃俞信倩傲儒元光克兆全冬凌凝"
+    "函初则剑劲勤北千卉卫南博卿君启吟咏品哲唯嘉园圣坤垚城培基堂墨士声奇奥宁宛宜宪宾寒峻崧"
+    "巍巧广庆庭延弈强影律徽忆念怡恬悠惟慈慕懿拓振敬斯方旺昀昊昱晋晔晖景暄曼朝木本杉杨松柯栩树桦楚"
+    "槐檬欢歌殊毓汐汝池沛沫河泉波泓洛津洪浚浦涌淑淼渝湘湛溢滨漫澄澜灵灿炎烁烨焕然煦照熠燃爽牧犀玉"
+    "王玫珏珑琛琼瑄瑛瑾璋璞环田甫留益皎真知石砚硕礼社祎祖禹禾秋秦稳穆章端笛策筠简粤精素紫絮继绍绪"
+    "缘翊翔翠翰耀聪肖胜舟良艺芊芝芬花苏苒英茂茵荃莎莲菁萧蒙蓓蔓蕊蕙藤虹蝶衡袁裕襄观训许诺谊谨豆贞"
+    "赫超越跃轶辛辞迎进连逍邵郡都醒采里野钊钦钧银锐锴镜长闻阁阔阿陶随隽雀雅集雍霞露韦音韶顾颢风飒"
+    "飘馥驰骁高魁鲲鸥鹃鹭麒黎黛鼎儿桂国军强霞红梅新东山湘"
+).replace("semi", "")
+_GIVEN_CHAR = rf"(?:(?![{_NOT_GIVEN}])[{_NAME_CHARS}])"
 _FULL_NAME = rf"{_SURNAME}{_GIVEN_CHAR}{{1,2}}"
 # Cue words just before a full name (role or kinship, "名叫") or just after it (同学, 妈妈...).
 _NAME_BEFORE = (
@@ -194,28 +212,10 @@ _NAME_CUED_RE = re.compile(
     rf"|(?<![{HAN}])(?P<c>{_FULL_NAME})(?={'|'.join(_NAME_AFTER)})"
     rf"|(?P<b>{_SURNAME}{_GIVEN_CHAR}{{2}})(?={'|'.join(_NAME_AFTER)})"
 )
-# Characters common in given names; a surname followed by two of them reads as a full name even
-# without a cue word ("蒋晨阳", "范一凡"), and by one of them at a clause start before a particle.
-_NAME_CHARS = (
-    "一丹乐义书云亮仁伟佑佳俊修倩健伦兰冰凡凯刚创力勇华博卓可宁宇安宏宜宸实宣宵家容富峰崇川帆希平幸康"
-    "建弘彤彦彬徐德心志忠思怡恒恩悦惠慧成扬承敏文斌斐新旭昊昌明昕星春昭晓晗晟晨晴晶智曦月朗杰林果梓森"
-    "楠欣歆正武毅民永江沁泽洁洋浩海涛涵润淇清渊源溪滢潇瀚然煜熙燕琦琪琳琴瑜瑞瑶璇璐甜畅皓盈睿瞳硕磊"
-    "祥祺福秀程立童竹笑筱semi紫红纯维婉婷媛嫣子孜学宁雅雨雪雯霏霖青静韵颖飞馨骏鸣鹏麟鑫钧铭锦锋阳雄"
-    "梦莉萌萍萱蓉蕾薇诗诚语谦豪贝贤轩辉辰远逸道达邦郁金铎露韬顺颂怀珊珍玥玲玮珂璟彩彭微栋梁桐柔柏"
-    "航舒若茜茹荣莹菲蔚蓝薰行西言谷豫远迪通遥钰铮镇雁雷霆震霄靖鸿鹤默龙天悠惜振泰洲沐涵舜宝嘉芸芳芮"
-    "丽俐娜娇娟婕婧妍妙姗姝嫦奕好如媚依伊优亦仪以丰之乔乾亭京亿仕伯佩侃俞信倩傲儒元光克兆全冬凌凝"
-    "函初则剑劲勤北千卉卫南博卿君启吟含周和咏品哲唯嘉园圣坤垚城培基堂墨士声奇奥宁宛定宜宪宾寒峻崧"
-    "巍巧广庆庭延弈强影律徽忆念怡恬悠惟慈慕懿拓振敬斯方旺昀昊昱晋晔晖景暄曼朝木本杉杨松柯栩树桦楚"
-    "槐檬欢歌殊毓汐汝池沛沫河泉波泓洛津洪浚浦涌淑淼渝湘湛溢滨漫澄澜灵灿炎烁烨焕然煦照熠燃爽牧犀玉"
-    "王玫珏珑琛琼瑄瑛瑾璋璞环田甫留益皎真知石砚硕礼社祎祖禹禾秋秦稳穆章端笛策筠简粤精素紫絮继绍绪"
-    "缘翊翔翠翰耀聪肖胜舟良艺芊芝芬花苏苒英茂茵荃莎莲菁萧蒙蓓蔓蕊蕙藤虹蝶衡袁裕襄观训许诺谊谨豆贞"
-    "赫超越跃轶辛辞迎进连逍邵郡都醒采里野钊钦钧银锐锴镜长闻阁阔阿陶随隽雀雅集雍霞露韦音韶顾颢风飒"
-    "飘馥驰骁高魁鲲鸥鹃鹭麒黎黛鼎儿桂"
-).replace("semi", "")
 _NAME_SHAPE_RE = re.compile(
     rf"(?=(?P<d>{_SURNAME}[{_NAME_CHARS}]{{2}}))"
     rf"|(?<![{HAN}])(?P<e>{_SURNAME}[{_NAME_CHARS}])"
-    rf"(?=[的和在说这去是从也都已被把向对跟与今上家，、：,]|同学|老师)"
+    rf"(?=[的和在说这去是从也都已被把向对跟与今上家]|同学|老师)"
 )
 _NAME_LABEL_RE = re.compile(rf"(?<=姓名|名字)[：:\s为是]{{0,2}}(?P<a>{_FULL_NAME})")
 # Already de-identified forms are fine: 张某, 李某某, 小A, X同学.
@@ -282,10 +282,15 @@ def _find_dates(text: str) -> list[PiiFinding]:
     return found
 
 
+# A place head ending with one of these is part of a sentence ("附近的小区", "以前在小学"), not a name.
+_HEAD_BREAKERS = "的个这那该本此在于到是从和与去他她我你们前后时"
+
+
 def _place_head_ok(head: str, generic_heads: tuple[str, ...]) -> bool:
-    if len(head) < 2 and not head.isdigit() or head[-1] in "的个这那该本此":
+    """True when ``head`` (the words before 路/小区/中学...) reads as a proper name."""
+    if len(head) < 2 and not head.isdigit():
         return False
-    return not any(head == word or head.endswith(word) and len(head) - len(word) < 1 for word in generic_heads)
+    return head[-1] not in _HEAD_BREAKERS and head not in generic_heads
 
 
 def _find_places(kind: str, patterns, suffix_re: re.Pattern, text: str, generic_heads) -> list[PiiFinding]:
@@ -315,9 +320,8 @@ def _find_schools(text: str, schools: Iterable[str]) -> list[PiiFinding]:
     found = _find_places(SCHOOL, (_SCHOOL_RE,), _SCHOOL_SUFFIX_RE, text, _GENERIC_SCHOOL_HEADS)
     for match in _NUMBERED_SCHOOL_RE.finditer(text):
         start = _trim_lead(text, match.start(), match.end() - 2)
-        head = text[start : match.end() - 2]
-        numeral_start = re.search(r"[一二三四五六七八九十]{1,3}[中小]$", text[start : match.end()])
-        head = text[start : start + numeral_start.start()] if numeral_start else head
+        numeral = re.search(r"[一二三四五六七八九十]{1,3}[中小]$", text[start : match.end()])
+        head = text[start : start + numeral.start()]
         if len(head) >= 2 and head[-1] not in "高初年级第" and _place_head_ok(head, _GENERIC_SCHOOL_HEADS):
             found.append(PiiFinding(SCHOOL, start, match.end(), text[start : match.end()]))
     found += _literal_findings(SCHOOL, text, schools)
@@ -353,7 +357,7 @@ def _find_names(text: str, names: Iterable[str]) -> list[PiiFinding]:
                 continue
             if text[max(start - 1, 0) : start + 1] in _WORDS_ENDING_IN_SURNAME:
                 continue
-            if text[start] in _CONJUNCTION_SURNAMES:
+            if text[start] in _CONJUNCTION_SURNAMES or (group == "d" and text[end - 1] == "一"):
                 continue
             if end - start == 2 and text[start] in _FUNCTION_WORD_SURNAMES:
                 continue
@@ -391,7 +395,7 @@ _WORDS_ENDING_IN_SURNAME = frozenset(
 # Surnames that are also function words; a two-character candidate starting with one is not a name.
 _FUNCTION_WORD_SURNAMES = "和向于连常时应全关任方成明高安文平将单"
 # Surnames so often a conjunction or preposition that only the roster can make them a name.
-_CONJUNCTION_SURNAMES = "和于将连向"
+_CONJUNCTION_SURNAMES = "和于将连向商"
 
 
 def _literal_findings(kind: str, text: str, literals: Iterable[str]) -> list[PiiFinding]:

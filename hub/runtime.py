@@ -31,6 +31,11 @@ class Runtime:
     admin_token: str = "test-admin-token"
     running_as_root: bool = False
     memberships: dict[str, list[str]] = field(default_factory=dict)
+    courses: tuple = ()  # hub.courses.catalog.Course objects, in course-id order
+
+    @property
+    def course_titles(self) -> dict[str, str]:
+        return {course.course_id: course.title for course in self.courses}
 
     @property
     def roster_usernames(self) -> list[str]:
@@ -76,6 +81,10 @@ def protect_database_files(settings: Settings) -> None:
 
 
 def prepare(settings: Settings) -> Runtime:
+    if settings.mode == "server":
+        # Files the hub and its services create (SQLite journals, secrets, logs) are private to the hub's
+        # account; user servers, started as other accounts, inherit the same strict default.
+        os.umask(0o077)
     make_state_dirs(settings)
     if settings.mode == "demo":
         log.warning(DEMO_WARNING)
@@ -85,9 +94,21 @@ def prepare(settings: Settings) -> Runtime:
     finally:
         store.close()
     protect_database_files(settings)
+    courses = prepare_courses(settings)
     return Runtime(
         proxy_token=read_or_create_secret(settings.secrets_dir / "proxy_auth_token"),
         admin_token=read_or_create_secret(settings.secrets_dir / "admin_service_token"),
         running_as_root=os.geteuid() == 0,
         memberships={name: sorted(members) for name, members in memberships.items()},
+        courses=courses,
     )
+
+
+def prepare_courses(settings: Settings) -> tuple:
+    """Load the course catalog and lay out each course's folder, gradebook and the teachers' nbgrader set-up."""
+    from hub.courses.catalog import load_catalog
+    from hub.courses.hubconfig import prepare_state
+
+    courses = tuple(load_catalog(settings.courses_dir).values())
+    prepare_state(settings, courses)
+    return courses

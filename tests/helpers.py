@@ -49,6 +49,19 @@ def free_port_block(size: int) -> int:
     raise RuntimeError("no block of free ports found")
 
 
+def _utf8_by_default(response, *args, **kwargs):
+    # JupyterHub's pages say `text/html` without a charset (the page itself declares utf-8).
+    if "charset" not in response.headers.get("content-type", ""):
+        response.encoding = "utf-8"
+
+
+def utf8_session() -> requests.Session:
+    """A requests session that decodes hub pages as UTF-8."""
+    session = requests.Session()
+    session.hooks["response"].append(_utf8_by_default)
+    return session
+
+
 def write_hub_settings(folder: Path, seed: bool = True, mode: str = "demo", extra: dict | None = None) -> Path:
     """A settings file for a hub on free ports with its state in `folder/state`; optionally seeded."""
     settings = {
@@ -100,7 +113,7 @@ class HubHandle:
     # -- people in a browser-like session ------------------------------------------------------------
     def login(self, username: str, password: str = DEMO_PASSWORD) -> requests.Session:
         """A requests session logged in through the real login form (XSRF handled)."""
-        session = requests.Session()
+        session = utf8_session()
         page = session.get(f"{self.url}/hub/login", timeout=30)
         page.raise_for_status()
         xsrf = session.cookies.get("_xsrf")
@@ -133,6 +146,12 @@ class HubHandle:
             time.sleep(0.5)
         raise TimeoutError(f"server of {username} still running after {timeout} s")
 
+    def wait_for_service(self, name: str, timeout: float = 180) -> None:
+        """Wait until the proxy reaches the hub-managed service `name` (it answers 503 until then)."""
+        wait_for(lambda: requests.get(f"{self.url}/services/{name}/", allow_redirects=False,
+                                      timeout=5).status_code in (200, 301, 302, 401, 403),
+                 timeout=timeout, what=f"service {name}")
+
     def shutdown(self, log_copy: Path | None = None) -> None:
         """Stop the hub and every process it started (services, proxy, user servers), quickly."""
         try:
@@ -163,36 +182,35 @@ def _signal(proc: psutil.Process, sig: int) -> None:
 
 
 def start_hub(settings_file: Path, timeout: float = 180, env: dict | None = None) -> HubHandle:
-    """Start `jupyterhub -f jupyterhub_config.py` for `settings_file`; wait until the proxied hub answers."""
+    """Start the hub (`python -m hub.app -f jupyterhub_config.py`) for `settings_file`; wait until the
+    proxied hub and the records service answer. On failure every process it started is stopped."""
     settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
     url = f"http://127.0.0.1:{settings['public_port']}"
     log_path = settings_file.parent / "hub.log"
     environment = {**os.environ, "MENTORHUB_SETTINGS": str(settings_file), **(env or {})}
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [str(VENV_BIN / "jupyterhub"), "-f", str(REPO_ROOT / "jupyterhub_config.py")],
+            [sys.executable, "-m", "hub.app", "-f", str(REPO_ROOT / "jupyterhub_config.py")],
             cwd=settings_file.parent, env=environment, stdout=log, stderr=subprocess.STDOUT,
         )
-    handle = None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"hub exited with {process.returncode}; log:\n{log_path.read_text()[-4000:]}")
-        try:
-            if requests.get(f"{url}/hub/health", timeout=2).status_code == 200:
-                token_file = settings_file.parent / settings["state_dir"] / "secrets" / "admin_service_token"
-                handle = HubHandle(url, settings_file, process, log_path, token_file.read_text().strip())
-                break
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    if handle is None:
-        process.kill()
-        raise TimeoutError(f"hub not ready after {timeout} s; log:\n{log_path.read_text()[-4000:]}")
-    # The proxied health check answers once routes exist; wait for the records service too.
-    wait_for(lambda: requests.get(f"{url}/services/records/api/v1/health", timeout=2).status_code == 200,
-             timeout=60, what="records service")
+    token_file = settings_file.parent / settings["state_dir"] / "secrets" / "admin_service_token"
+    handle = HubHandle(url, settings_file, process, log_path, "")
+    try:
+        wait_for(lambda: _hub_answers(process, url, log_path), timeout=timeout, what="hub")
+        handle.admin_token = token_file.read_text().strip()
+        wait_for(lambda: requests.get(f"{url}/services/records/api/v1/health", timeout=5).status_code == 200,
+                 timeout=90, what="records service")
+    except BaseException:
+        handle.shutdown()
+        raise
     return handle
+
+
+def _hub_answers(process: subprocess.Popen, url: str, log_path: Path) -> bool:
+    if process.poll() is not None:
+        raise RuntimeError(f"hub exited with {process.returncode}; log:\n{log_path.read_text()[-4000:]}")
+    # The proxied health check answers 200 once the hub has added its routes.
+    return requests.get(f"{url}/hub/health", timeout=5).status_code == 200
 
 
 def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
@@ -203,7 +221,7 @@ def wait_for(predicate, timeout: float, what: str, interval: float = 0.5):
             result = predicate()
             if result:
                 return result
-        except (requests.RequestException, OSError) as exc:
+        except (requests.RequestException, OSError) as exc:  # not up yet: try again
             last_error = exc
         time.sleep(interval)
     raise TimeoutError(f"{what} not ready after {timeout} s (last error: {last_error})")
@@ -224,7 +242,7 @@ async def _run_in_kernel(server_url: str, token: str, code: str, timeout: float)
     kernel.raise_for_status()
     kernel_id = kernel.json()["id"]
     ws_url = server_url.replace("http://", "ws://") + f"/api/kernels/{kernel_id}/channels"
-    connection = await websocket_connect(HTTPRequest(ws_url, headers=headers), connect_timeout=30)
+    connection = await websocket_connect(HTTPRequest(ws_url, headers=headers, connect_timeout=30))
     msg_id = uuid.uuid4().hex
     connection.write_message(json.dumps({
         "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test", "session": msg_id,

@@ -2,15 +2,19 @@
 
 Public API::
 
-    instance = Instance.from_records(students, mentors)   # or io.load_instance(path, path)
+    from hub.matching.engine import match
+    from hub.matching.verify import verify
+
+    instance = Instance.from_records(students, mentors)   # or hub.matching.io.load_instance(...)
     assignment = match(instance)
     check = verify(instance, assignment)                   # check.ok, check.blocking_pairs
+
+The package itself only exports the data model and exceptions, so that importing the command for
+the `mentorhub` parser stays cheap (no numpy).
 """
 
-from hub.matching.engine import match
 from hub.matching.errors import AdjustmentRefused, InfeasibleError, InputError, MatchingError, Problem
 from hub.matching.model import Assignment, Instance, MentorRecord, StudentRecord
-from hub.matching.verify import verify
 
 __all__ = [
     "AdjustmentRefused",
@@ -22,6 +26,5 @@ __all__ = [
     "MentorRecord",
     "Problem",
     "StudentRecord",
-    "match",
-    "verify",
 ]
+

@@ -12,12 +12,8 @@ import sys
 import time
 
 from hub.matching import messages as msg
-from hub.matching.engine import match
 from hub.matching.errors import InputError, Problem
-from hub.matching.io import assignment_rows, assignment_writer, json_writer, load_instance, write_outputs
 from hub.matching.model import MAX_CAPACITY
-from hub.matching.report import build_report
-from hub.matching.verify import verify
 
 log = logging.getLogger("mentorhub.matching")
 PROGRESS_FROM_STUDENTS = 10_000
@@ -50,6 +46,12 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so that building the `mentorhub` parser stays cheap for every other command.
+    from hub.matching.engine import match
+    from hub.matching.io import assignment_rows, assignment_writer, json_writer, load_instance, write_outputs
+    from hub.matching.report import build_report
+    from hub.matching.verify import verify
+
     started = time.perf_counter()
     progress = _Progress()
     try:

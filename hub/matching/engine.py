@@ -26,7 +26,7 @@ def match(instance: Instance) -> Assignment:
             residual[m] -= 1
     primary = deferred_acceptance(instance, residual, additional)
     filled = fill_unmatched(instance, primary, residual, additional)
-    log.info(
+    log.debug(
         "matched %d students to %d mentors (%d filled outside choices)",
         instance.n_students,
         instance.n_mentors,

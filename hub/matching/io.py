@@ -104,18 +104,23 @@ def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[
             problems.append(Problem(name, 1, column, msg.COLUMN_DUPLICATE.format(column=column)))
     if problems:
         raise InputError(problems)
-    return _data_rows(rows, len(names)), [names.index(column) for column in columns]
+    return _data_rows(rows, len(names), name), [names.index(column) for column in columns]
 
 
-def _data_rows(rows, width: int) -> Iterator[tuple[int, list[str]]]:
-    for row_number, cells in enumerate(rows, start=2):
-        if len(cells) < width:
-            if not any(cells):
-                continue  # blank lines are common at the end of spreadsheets
-            cells = cells + [""] * (width - len(cells))
-        elif not any(cells):
-            continue
-        yield row_number, cells
+def _data_rows(rows, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
+    row_number = 1
+    try:
+        for row_number, cells in enumerate(rows, start=2):  # noqa: B007 (used after the loop on error)
+            if len(cells) < width:
+                if not any(cells):
+                    continue  # blank lines are common at the end of spreadsheets
+                cells = cells + [""] * (width - len(cells))
+            elif not any(cells):
+                continue
+            yield row_number, cells
+    except csv.Error as error:
+        text = msg.FILE_UNREADABLE.format(reason=error)
+        raise InputError([Problem(name, row_number + 1, None, text)]) from error
 
 
 def _csv_rows(source, data) -> Iterator[list[str]]:

@@ -28,6 +28,7 @@ UNKNOWN_MENTOR = "志愿里的导师编号“{id}”在导师表中不存在。"
 UNKNOWN_STUDENT = "志愿里的学生编号“{id}”在学生表中不存在。"
 PREF_DUPLICATE = "志愿里“{id}”出现了不止一次。"
 UNKNOWN_ROLE = "未知的角色“{role}”，可用：{allowed}。"
+NO_ROWS = "表中没有任何数据行。"
 MORE_PROBLEMS = "……另有 {count} 处问题未列出。"
 
 # Feasibility (the whole instance).
@@ -37,7 +38,9 @@ PRIORITY_SHORTFALL = (
     "但这些导师的容量合计只有 {capacity}。"
 )
 NO_ROOM_ADDITIONAL = "无法为学生“{student}”安排第 {slot} 位导师：符合条件的导师名额已用完。"
-NO_ROOM_PRIMARY = "无法为学生“{student}”安排主导师：剩余名额只在该生已有的导师那里。"
+NO_ROOM_PRIMARY = (
+    "无法为学生“{student}”安排主导师：剩余名额只在该生已有的导师那里，请增加其他导师的容量。"
+)
 
 # Rules (used by the verifier and for manual adjustments).
 RULE_NO_PRIMARY = "学生“{student}”没有主导师。"

@@ -112,6 +112,10 @@ class Instance:
     ) -> Instance:
         """Check the two tables against each other and build the instance, or raise InputError."""
         problems: list[Problem] = []
+        if not students:
+            problems.append(Problem(students_source, None, None, msg.NO_ROWS))
+        if not mentors:
+            problems.append(Problem(mentors_source, None, None, msg.NO_ROWS))
         mentor_index = _index_ids(mentors, "mentor_id", mentors_source, problems)
         student_index = _index_ids(students, "student_id", students_source, problems)
 

@@ -142,3 +142,26 @@ def test_missing_or_broken_settings_file_fails_loudly(tmp_path):
     listed.write_text("- demo\n")
     with pytest.raises(SettingsError, match="mapping"):
         load_settings(listed)
+
+
+def test_each_course_gets_a_formgrader_service_groups_and_roles():
+    from hub.courses.catalog import load_catalog
+    from hub.settings import REPO_ROOT
+
+    courses = tuple(load_catalog(REPO_ROOT / "courses").values())
+    runtime = Runtime(memberships={"nbgrader-foundations": ["teacher1"]}, courses=courses)
+    c = applied(runtime=runtime)
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert {"foundations", "psychology", "family-guidance"} <= set(services)
+    foundations = services["foundations"]
+    assert foundations["command"][0].endswith("/bin/jupyterhub-singleuser")
+    assert foundations["environment"]["JUPYTERHUB_USER"] == "grader-foundations"
+    assert "user" not in foundations  # demo mode: no Unix account switch
+    ports = [int(services[c.course_id]["url"].rsplit(":", 1)[1]) for c in courses]
+    assert len(set(ports)) == len(ports)
+    groups = c.JupyterHub.load_groups
+    assert "grader-foundations" in groups["formgrade-foundations"]["users"]
+    assert groups["nbgrader-foundations"]["users"] == ["teacher1"]
+    role = next(r for r in c.JupyterHub.load_roles if r["name"] == "formgrade-foundations")
+    assert "access:services!service=foundations" in role["scopes"]
+    assert c.Spawner.environment["JUPYTER_CONFIG_PATH"].endswith("hub/user_config")

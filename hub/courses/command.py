@@ -1,0 +1,160 @@
+"""``mentorhub course ...``: the trainer's command line around ``CoursePipeline``.
+
+The lead's ``hub/cli.py`` calls ``register(subparsers)``. Settings come from ``args.settings`` when the
+dispatcher provides it (an object with ``state_dir`` and ``courses_dir``), otherwise from
+``--state-dir`` / ``--courses-dir``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+from . import texts
+from .catalog import find_course, load_catalog
+from .errors import CourseError
+from .export import write_rows
+from .parallel import ProgressBar
+from .pipeline import CoursePipeline
+from .roster import fetch_group_members, read_roster_csv, roster_for
+
+
+def register(subparsers) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser("course", help=texts.CLI_HELP, description=texts.CLI_HELP)
+    parser.add_argument("--state-dir", type=Path, default=None, help="state folder (default: settings or ./state)")
+    parser.add_argument("--courses-dir", type=Path, default=None, help="courses folder (default: ./courses)")
+    commands = parser.add_subparsers(dest="course_command", required=True)
+
+    commands.add_parser("list", help=texts.CLI_LIST_HELP).set_defaults(func=cmd_list)
+
+    sync = commands.add_parser("sync-roster", help=texts.CLI_SYNC_HELP)
+    sync.add_argument("course", help=texts.CLI_ARG_COURSE)
+    sync.add_argument("--roster", type=Path, help=texts.CLI_ARG_ROSTER)
+    sync.add_argument("--users", help="逗号分隔的用户名（不经平台读取用户组时使用）")
+    sync.set_defaults(func=cmd_sync_roster)
+
+    for name, helptext, func in (("release", texts.CLI_RELEASE_HELP, cmd_release),
+                                 ("collect", texts.CLI_COLLECT_HELP, cmd_collect),
+                                 ("feedback", texts.CLI_FEEDBACK_HELP, cmd_feedback)):
+        step = commands.add_parser(name, help=helptext)
+        step.add_argument("course", help=texts.CLI_ARG_COURSE)
+        step.add_argument("assignment", help=texts.CLI_ARG_ASSIGNMENT)
+        step.set_defaults(func=func)
+
+    grade = commands.add_parser("autograde", help=texts.CLI_AUTOGRADE_HELP)
+    grade.add_argument("course", help=texts.CLI_ARG_COURSE)
+    grade.add_argument("assignment", help=texts.CLI_ARG_ASSIGNMENT)
+    grade.add_argument("--jobs", type=int, default=2, help=texts.CLI_ARG_JOBS)
+    grade.add_argument("--timeout", type=float, default=120, help=texts.CLI_ARG_TIMEOUT)
+    grade.set_defaults(func=cmd_autograde)
+
+    export = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
+    export.add_argument("course", help=texts.CLI_ARG_COURSE)
+    export.add_argument("--output", type=Path, required=True, help=texts.CLI_ARG_OUTPUT)
+    export.set_defaults(func=cmd_export)
+    return parser
+
+
+def _settings(args):
+    base = getattr(args, "settings", None)
+    return SimpleNamespace(
+        state_dir=Path(args.state_dir or getattr(base, "state_dir", None) or "state"),
+        courses_dir=Path(args.courses_dir or getattr(base, "courses_dir", None) or "courses"),
+        mode=getattr(base, "mode", "demo"),
+    )
+
+
+def _pipeline(args) -> CoursePipeline:
+    settings = _settings(args)
+    course = find_course(load_catalog(settings.courses_dir), args.course)
+    # Inside the hub (a token in the environment) nbgrader checks enrolment against hub groups.
+    pipeline = CoursePipeline.from_settings(settings, course, hub_auth=bool(os.environ.get("JUPYTERHUB_API_TOKEN")))
+    pipeline.prepare(write_config=False)  # the formgrader's config file is written at hub start only
+    return pipeline
+
+
+def _guard(func):
+    def run(args) -> int:
+        try:
+            return func(args)
+        except CourseError as exc:
+            print(texts.CLI_ERROR.format(message=exc), file=sys.stderr)
+            return 1
+    run.__name__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+@_guard
+def cmd_list(args) -> int:
+    settings = _settings(args)
+    for course in load_catalog(settings.courses_dir).values():
+        print(texts.CLI_COURSE_LINE.format(course_id=course.course_id, title=course.title, tier=course.tier,
+                                           category=course.category))
+        for a in course.assignments:
+            print(texts.CLI_ASSIGNMENT_LINE.format(assignment_id=a.assignment_id, title=a.title, tier=a.tier,
+                                                   hours=f"{a.credit_hours:g}", threshold=a.pass_ratio))
+    return 0
+
+
+@_guard
+def cmd_sync_roster(args) -> int:
+    pipeline = _pipeline(args)
+    if args.users:
+        usernames = [u.strip() for u in args.users.split(",") if u.strip()]
+    else:
+        usernames = fetch_group_members(os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api"),
+                                        os.environ.get("JUPYTERHUB_API_TOKEN", ""),
+                                        f"nbgrader-{pipeline.course.course_id}")
+    details = read_roster_csv(args.roster) if args.roster else {}
+    counts = pipeline.sync_roster(roster_for(usernames, details))
+    print(texts.ROSTER_SYNCED.format(**counts))
+    return 0
+
+
+@_guard
+def cmd_release(args) -> int:
+    _pipeline(args).release(args.assignment)
+    print(texts.CLI_OK)
+    return 0
+
+
+@_guard
+def cmd_collect(args) -> int:
+    students = _pipeline(args).collect(args.assignment)
+    print(texts.CLI_OK + f"（{len(students)}）")
+    return 0
+
+
+@_guard
+def cmd_autograde(args) -> int:
+    pipeline = _pipeline(args)
+    total = len(pipeline.submitted_students(args.assignment))
+    bar = ProgressBar(total) if total else None
+    outcomes = pipeline.autograde(args.assignment, jobs=args.jobs, timeout=args.timeout,
+                                  on_result=bar.update if bar else None)
+    for outcome in outcomes:
+        status = texts.STATUS_OK if outcome.ok else texts.STATUS_FAILED
+        detail = "；".join([status, *outcome.messages])
+        print(texts.CLI_RESULT_LINE.format(student_id=outcome.student_id, status=detail))
+    failed = sum(1 for o in outcomes if not o.ok)
+    print(texts.AUTOGRADE_SUMMARY.format(ok=len(outcomes) - failed, failed=failed, total=len(outcomes)))
+    return 0
+
+
+@_guard
+def cmd_feedback(args) -> int:
+    _pipeline(args).feedback(args.assignment)
+    print(texts.CLI_OK)
+    return 0
+
+
+@_guard
+def cmd_export(args) -> int:
+    rows = _pipeline(args).export_rows()
+    path = write_rows(rows, args.output)
+    print(texts.EXPORT_WRITTEN.format(rows=len(rows), path=path))
+    return 0

@@ -1,0 +1,151 @@
+"""nbgrader configuration for a course (grader side) and for teachers' servers (student side).
+
+One description, two forms: ``course_config`` gives a ``traitlets`` ``Config`` for in-process use
+(``NbGraderAPI`` ignores config files), ``render_course_config`` writes the same settings as the
+``nbgrader_config.py`` that the course's formgrader service and command-line runs read.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.utils.importstring import import_item
+
+# Preprocessors for generate_feedback: nbgrader's own two, plus the removal of hidden tests and of the
+# traceback lines that would quote them (see hub.courses.feedback).
+FEEDBACK_PREPROCESSORS = (
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "hub.courses.feedback.HideTestDetails",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+)
+
+# What a released answer cell shows below the answer template, and what replaces a written answer.
+CODE_STUB = "# ↑ 请在上面作答：只修改引号里的内容或冒号后面的空白"
+TEXT_STUB = "（请双击本单元格，在这里写下你的回答。）"
+
+# Instructor-side parts of nbgrader that teachers (nbgrader's "students") must not get.
+TEACHER_DISABLED_LAB_PLUGINS = (
+    "@jupyter/nbgrader:formgrader",
+    "@jupyter/nbgrader:create-assignment",
+    "@jupyter/nbgrader:course-list",
+    "@jupyter/nbgrader:menu",
+)
+TEACHER_DISABLED_SERVER_EXTENSIONS = (
+    "nbgrader.server_extensions.formgrader",
+    "nbgrader.server_extensions.course_list",
+)
+
+
+def gradebook_url(course_dir: Path) -> str:
+    """SQLite gradebook inside the course folder; a 30 s busy timeout lets parallel graders queue."""
+    return f"sqlite:///{Path(course_dir).resolve() / 'gradebook.db'}?timeout=30"
+
+
+def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
+                    cell_timeout: int = 60, hub_auth: bool = False, check_owner: bool = False) -> dict:
+    """The plain settings of one course as ``{"Section.trait": value}``.
+
+    ``hub_auth`` makes nbgrader ask JupyterHub which teachers belong to ``nbgrader-<course>``
+    (only inside a running hub); ``check_owner`` stays off while every server runs as one Unix user.
+    """
+    settings = {
+        "CourseDirectory.root": str(Path(course_dir).resolve()),
+        "CourseDirectory.course_id": course_id,
+        "CourseDirectory.db_url": gradebook_url(course_dir),
+        "Exchange.root": str(Path(exchange_root).resolve()),
+        "Exchange.path_includes_course": True,
+        "ExchangeCollect.check_owner": check_owner,
+        "ClearSolutions.code_stub": {"python": CODE_STUB},
+        "ClearSolutions.text_stub": TEXT_STUB,
+        "Execute.timeout": int(cell_timeout),
+        "Execute.interrupt_on_timeout": True,
+        "GenerateFeedback.preprocessors": list(FEEDBACK_PREPROCESSORS),
+    }
+    if hub_auth:
+        settings["Authenticator.plugin_class"] = "nbgrader.auth.JupyterHubAuthPlugin"
+    return settings
+
+
+_IMPORTED = {"GenerateFeedback.preprocessors", "Authenticator.plugin_class"}
+
+
+def to_config(settings: dict) -> Config:
+    config = Config()
+    for key, value in settings.items():
+        section, trait = key.split(".")
+        if key in _IMPORTED:
+            value = [import_item(v) for v in value] if isinstance(value, list) else import_item(value)
+        config[section][trait] = value
+    return config
+
+
+def course_config(course_dir: Path, course_id: str, exchange_root: Path, **options) -> Config:
+    return to_config(course_settings(course_dir, course_id, exchange_root, **options))
+
+
+def render_config_file(settings: dict, header: str) -> str:
+    """Python source of an ``nbgrader_config.py`` setting exactly ``settings``."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    lines += ["from traitlets.utils.importstring import import_item", "", "c = get_config()  # noqa: F821"]
+    for key, value in settings.items():
+        if key in _IMPORTED:
+            if isinstance(value, list):
+                lines.append(f"c.{key} = [import_item(name) for name in {value!r}]")
+            else:
+                lines.append(f"c.{key} = import_item({value!r})")
+        else:
+            lines.append(f"c.{key} = {value!r}")
+    return "\n".join(lines) + "\n"
+
+
+def write_course_config(course_dir: Path, course_id: str, exchange_root: Path, **options) -> Path:
+    path = Path(course_dir) / "nbgrader_config.py"
+    settings = course_settings(course_dir, course_id, exchange_root, **options)
+    text = render_config_file(settings, "Written by Mentor Hub (hub/courses/nbconfig.py); edits are overwritten.")
+    _write_atomic(path, text)
+    return path
+
+
+def teacher_config_text(exchange_root: Path) -> str:
+    """``nbgrader_config.py`` for teachers' servers: exchange, hub groups, student id = hub user."""
+    return "\n".join([
+        "# Written by Mentor Hub for teachers' servers only (hub/courses/nbconfig.py).",
+        "import os",
+        "",
+        "from nbgrader.auth import JupyterHubAuthPlugin",
+        "",
+        "c = get_config()  # noqa: F821",
+        f"c.Exchange.root = {str(Path(exchange_root).resolve())!r}",
+        "c.Exchange.path_includes_course = True",
+        "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
+        "# Every server runs as one Unix user in demo mode: file submissions under the hub user name.",
+        "if os.environ.get('JUPYTERHUB_USER'):",
+        "    c.CourseDirectory.student_id = os.environ['JUPYTERHUB_USER']",
+        "",
+    ])
+
+
+def write_teacher_config(folder: Path, exchange_root: Path) -> Path:
+    """Write the Jupyter config folder teachers' servers get on ``JUPYTER_CONFIG_PATH``.
+
+    It holds the nbgrader config, a server config that turns the formgrader and course-list server
+    extensions off, and ``labconfig/page_config.json`` hiding nbgrader's instructor Lab plugins.
+    """
+    folder = Path(folder)
+    (folder / "labconfig").mkdir(parents=True, exist_ok=True)
+    _write_atomic(folder / "nbgrader_config.py", teacher_config_text(exchange_root))
+    server = {"ServerApp": {"jpserver_extensions": {name: False for name in TEACHER_DISABLED_SERVER_EXTENSIONS}}}
+    _write_atomic(folder / "jupyter_server_config.json", json.dumps(server, indent=2) + "\n")
+    page = {"disabledExtensions": {name: True for name in TEACHER_DISABLED_LAB_PLUGINS}}
+    _write_atomic(folder / "labconfig" / "page_config.json", json.dumps(page, indent=2) + "\n")
+    return folder
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)

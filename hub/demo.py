@@ -1,0 +1,207 @@
+"""`mentorhub demo seed --state DIR`: a synthetic demo district, deterministic (seeded RNG).
+
+Two schools, ten classes, about thirty staff across every role, three hundred students, a current term
+around today with every student matched to a primary mentor, a few practice records, course enrolments
+and a mentor studio. Every login has the password ``mentorhub-demo`` and no forced password change
+(demo only). Everything goes through the store's verbs, like any other client.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+DEMO_PASSWORD = "mentorhub-demo"
+SEED = 20240901
+STUDENTS_PER_CLASS = 30
+COURSES = ("foundations", "psychology", "family-guidance")
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦方白邹孟熊秦邱江尹薛闫段雷侯龙史黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = ("子涵", "欣怡", "梓萱", "浩然", "宇轩", "若汐", "一诺", "思远", "雨桐", "俊杰", "明轩", "佳怡", "诗涵",
+         "子墨", "语嫣", "嘉懿", "博文", "天佑", "可馨", "晨曦", "文博", "梦琪", "皓轩", "雅静", "睿哲", "艺涵",
+         "志强", "秀英", "海燕", "建华", "丽娟", "伟", "敏", "静", "磊", "洋", "婷", "杰", "芳", "军")  # fmt: skip
+
+SCHOOLS = [  # school_id, name, stage, classes as (class_id, grade, name)
+    ("dh", "东湖初级中学", "初中", [("dh-601", 6, "六(1)班"), ("dh-602", 6, "六(2)班"), ("dh-701", 7, "七(1)班"),
+                                 ("dh-702", 7, "七(2)班"), ("dh-801", 8, "八(1)班"), ("dh-802", 8, "八(2)班")]),
+    ("xl", "西岭小学", "小学", [("xl-401", 4, "四(1)班"), ("xl-402", 4, "四(2)班"), ("xl-501", 5, "五(1)班"),
+                              ("xl-502", 5, "五(2)班")]),
+]  # fmt: skip
+
+SUBJECTS = ("语文", "数学", "英语", "物理", "道德与法治", "历史", "地理", "生物", "体育", "美术", "音乐", "信息科技")
+
+DEMO_RECORDS = {  # kind -> list of field sets (synthetic, no personal data)
+    "talk": [
+        {"talk_type": "例行关怀", "key_timepoint": "开学", "summary": "聊了开学以来的适应情况，同桌关系融洽，午饭能和同学一起。",
+         "agreed_actions": "每周五课后简单聊十分钟。"},
+        {"talk_type": "问题解决", "key_timepoint": "期中", "summary": "期中后数学等级下降，学生担心父母批评，一起梳理了错题原因。",
+         "student_voice": "想先把计算题的失分补回来。", "guidance_domains": ["学习辅导", "心理疏导"]},
+    ],
+    "home_visit": [
+        {"form": "视频", "purpose": "了解居家学习环境和作息", "participants": "导师、班主任、母亲",
+         "parent_concerns": "担心孩子睡前玩手机。", "school_suggestions": "约定手机放在客厅充电，周末一起制定作息表。"},
+        {"form": "来校", "purpose": "沟通近期在校表现", "participants": "导师、父亲",
+         "summary": "父亲反映孩子在家话少，学校里和同学交流正常，约定多肯定孩子的进步。"},
+    ],
+    "growth_message": [
+        {"text": "运动会上你主动帮同学搬器材、递水，让老师看到了你的担当。愿你把这份热心带到学习小组里，和同伴一起进步。",
+         "delivered_via": "手写卡"},
+    ],
+    "guidance": [
+        {"domains": ["生活指导"], "summary": "和学生一起整理了书包和课桌，约定每天放学前花五分钟整理。"},
+        {"domains": ["生涯指导", "学习辅导"], "summary": "聊了对未来职业的兴趣，学生喜欢动手做模型，推荐参加科创社团。"},
+    ],
+    "parent_contact": [
+        {"channel": "电话", "topic": "作业完成情况", "content_summary": "与家长沟通近两周作业按时完成，请家长继续关注作息。"},
+    ],
+}  # fmt: skip
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def demo_term(today: dt.date) -> dict:
+    """A term of about 20 weeks around ``today``, with 三个一 due dates and key time points."""
+    start, end = today - dt.timedelta(days=70), today + dt.timedelta(days=70)
+    year = start.year if start.month >= 8 else start.year - 1
+    term_no = 1 if start.month >= 8 or start.month == 1 else 2
+    return {
+        "term_id": f"{year}-{year + 1}-{term_no}", "academic_year": f"{year}-{year + 1}", "term_no": term_no,
+        "start_date": start, "end_date": end, "home_visit_due": end - dt.timedelta(days=20),
+        "talk_due": end - dt.timedelta(days=30), "growth_message_due": end - dt.timedelta(days=7),
+        "key_timepoints": [{"name": "开学", "date": start.isoformat()},
+                           {"name": "期中", "date": (start + (end - start) / 2).isoformat()},
+                           {"name": "期末", "date": (end - dt.timedelta(days=10)).isoformat()}],
+    }  # fmt: skip
+
+
+def demo_roster(rng: random.Random, today: dt.date) -> dict:
+    """Schools, classes, staff and students of the demo district, plus who mentors where."""
+    schools, classes, staff, students = [], [], [], []
+    teacher_no = 0
+    mentors: dict[str, list[str]] = {}
+    for school_id, school_name, stage, school_classes in SCHOOLS:
+        schools.append({"school_id": school_id, "name": school_name, "stage": stage, "district": "示范区"})
+        count = 14 if school_id == "dh" else 10
+        teachers = [f"teacher{teacher_no + i + 1}" for i in range(count)]
+        teacher_no += count
+        for i, (class_id, grade, class_name) in enumerate(school_classes):
+            classes.append({"class_id": class_id, "school_id": school_id, "grade": grade, "name": class_name,
+                            "head_teacher_id": teachers[i]})  # fmt: skip
+            for n in range(STUDENTS_PER_CLASS):
+                born = dt.date(today.year - grade - 6, rng.randint(1, 12), 1)
+                students.append({"student_id": f"{class_id}-{n + 1:02d}", "display_name": person_name(rng),
+                                 "school_id": school_id, "class_id": class_id,
+                                 "needs_mentors": 2 if rng.random() < 0.03 else 1,
+                                 "birth_year_month": born.strftime("%Y-%m")})  # fmt: skip
+        for i, username in enumerate(teachers):
+            roles = ["subject"] + (["head_teacher"] if i < len(school_classes) else [])
+            roles += ["middle_manager"] if i == len(teachers) - 1 else []
+            staff.append({"staff_id": username, "name": person_name(rng), "school_id": school_id, "roles": roles,
+                          "subject": SUBJECTS[i % len(SUBJECTS)],
+                          "classes": [c[0] for c in school_classes[i % len(school_classes):][:2]]})  # fmt: skip
+        mentors[school_id] = list(teachers)
+    extra = [("psych1", "dh", ["psychology"]), ("leader1", "dh", ["leader", "studio_leader"]),
+             ("schooladmin1", "dh", ["school_admin"]), ("schooladmin2", "xl", ["school_admin"])]  # fmt: skip
+    for username, school_id, roles in extra:
+        staff.append({"staff_id": username, "name": person_name(rng), "school_id": school_id, "roles": roles,
+                      "classes": []})  # fmt: skip
+    mentors["dh"] += ["psych1", "leader1"]
+    return {"schools": schools, "classes": classes, "staff": staff, "students": students, "mentors": mentors}
+
+
+def demo_assignments(rng: random.Random, roster: dict, school_id: str) -> list[dict]:
+    """Every student one primary mentor (round robin over a shuffled list, so loads differ by at most
+    one and no two mentors share mentees); students needing more get an additional mentor."""
+    students = [s for s in roster["students"] if s["school_id"] == school_id]
+    rng.shuffle(students)
+    mentors = roster["mentors"][school_id]
+    rows = []
+    for i, student in enumerate(students):
+        primary = mentors[i % len(mentors)]
+        rows.append({"student_id": student["student_id"], "staff_id": primary, "kind": "primary", "method": "学校调配"})
+        if student["needs_mentors"] > 1:
+            extra = "psych1" if school_id == "dh" else mentors[(i + 1) % len(mentors)]
+            rows.append({"student_id": student["student_id"], "staff_id": extra, "kind": "additional",
+                         "method": "多对一"})  # fmt: skip
+    return rows
+
+
+def seed_demo(store, today: dt.date | None = None) -> dict:
+    """Fill an empty, migrated store with the demo district; returns counts."""
+    import bcrypt
+
+    today = today or store.today()
+    rng = random.Random(SEED)
+    term = demo_term(today)
+    store.add_term(**term)
+    roster = demo_roster(rng, today)
+    store.import_roster(roster["schools"], roster["classes"], roster["staff"], roster["students"])
+    for username, roles, name in (("admin", ["admin"], "平台管理员"), ("trainer1", ["trainer"], "培训师一"),
+                                  ("trainer2", ["trainer"], "培训师二")):  # fmt: skip
+        store.add_account(username, platform_roles=roles, display_name=name)
+    password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds=10)).decode()
+    for account in store.find_accounts():
+        store.set_password(account.username, password_hash, must_change=False)
+    for school_id, admin in (("dh", "schooladmin1"), ("xl", "schooladmin2")):
+        store.add_assignments(store.actor_for(admin), term["term_id"], demo_assignments(rng, roster, school_id))
+    records = seed_records(store, rng, term, today)
+    for n in range(1, 11):
+        for course in COURSES:
+            store.add_enrollment(f"teacher{n}", course)
+    store.add_studio("donghu", "东湖导师工作室", "leader1", level="区级",
+                     members=["teacher1", "teacher2", "teacher3", "teacher4", "teacher5", "teacher15"])  # fmt: skip
+    first_mentee = sorted(store.actor_for("teacher1").mentee_ids)[0]
+    store.add_flag(store.actor_for("teacher1"), {"student_id": first_mentee, "level": 1, "signals": ["情绪"],
+                                                 "details": "近两周课间常独处，情绪低落，已与心理教师沟通。"})  # fmt: skip
+    return {"term": term["term_id"], "students": len(roster["students"]), "staff": len(roster["staff"]),
+            "accounts": len(store.find_accounts()), "records": records}  # fmt: skip
+
+
+def seed_records(store, rng: random.Random, term: dict, today: dt.date) -> int:
+    """A few records by teacher1..teacher6 and teacher15..teacher16 for some of their mentees."""
+    written = 0
+    days = max(1, (today - term["start_date"]).days)
+    for username in ("teacher1", "teacher2", "teacher3", "teacher4", "teacher5", "teacher6", "teacher15",
+                     "teacher16"):  # fmt: skip
+        actor = store.actor_for(username)
+        for student_id in sorted(actor.mentee_ids)[:4]:
+            for kind in rng.sample(sorted(DEMO_RECORDS), 2):
+                day = term["start_date"] + dt.timedelta(days=rng.randint(0, days))
+                store.add_record(actor, {"student_id": student_id, "kind": kind, "date": day.isoformat(),
+                                         **rng.choice(DEMO_RECORDS[kind])})  # fmt: skip
+                written += 1
+    return written
+
+
+def run_seed(args) -> int:
+    from hub.store import open_store, upgrade
+    from hub.store.command import ensure_sqlite_folder
+
+    state = Path(args.state).resolve()
+    db_url = args.db or f"sqlite:///{state / 'records.sqlite'}"
+    ensure_sqlite_folder(db_url)
+    upgrade(db_url)
+    store = open_store(db_url)
+    try:
+        if store.find_accounts():
+            print("演示数据已存在，未做改动 (demo district already seeded; nothing changed)")
+            return 0
+        counts = seed_demo(store)
+    finally:
+        store.close()
+    print(f"演示学区已生成：学期 {counts['term']}，学生 {counts['students']} 名，教职工 {counts['staff']} 名，"
+          f"账号 {counts['accounts']} 个，记录 {counts['records']} 条；所有账号密码均为 {DEMO_PASSWORD}（仅限演示）")  # fmt: skip
+    return 0
+
+
+def register(subparsers) -> None:
+    demo = subparsers.add_parser("demo", help="演示数据 (demo district)")
+    actions = demo.add_subparsers(dest="demo_command", metavar="ACTION")
+    seed = actions.add_parser("seed", help="生成合成的演示学区 (seed a synthetic demo district)")
+    seed.add_argument("--state", default="state", help="state folder holding records.sqlite (default ./state)")
+    seed.add_argument("--db", metavar="URL", help="records database URL (default: STATE/records.sqlite)")
+    seed.set_defaults(func=run_seed)
+    demo.set_defaults(func=lambda args: (demo.print_help(), 2)[1])

@@ -1,0 +1,63 @@
+"""`python -m hub.records`: run the records service as a hub-managed service.
+
+Environment:
+  MENTORHUB_RECORDS_DB_URL   the records database (required; must be migrated: `mentorhub db upgrade`)
+  JUPYTERHUB_SERVICE_URL     where to listen (set by the hub), e.g. http://127.0.0.1:8181
+  JUPYTERHUB_SERVICE_PREFIX  URL prefix (set by the hub), default /services/records/
+  JUPYTERHUB_API_URL, JUPYTERHUB_API_TOKEN, ...  read by jupyterhub.services.auth.HubOAuth
+  MENTORHUB_RECORDS_WORKERS  database worker threads (default 8)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import sys
+from urllib.parse import urlparse
+
+from hub.store import NotMigrated, StoreError, open_store
+
+log = logging.getLogger("hub.records")
+
+
+def listen_address(service_url: str) -> tuple[str, int]:
+    parsed = urlparse(service_url or "http://127.0.0.1:8181")
+    return parsed.hostname or "127.0.0.1", parsed.port or 8181
+
+
+def main(environ=os.environ) -> int:
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s %(name)s] %(message)s")
+    db_url = environ.get("MENTORHUB_RECORDS_DB_URL", "")
+    if not db_url:
+        print("MENTORHUB_RECORDS_DB_URL is not set: the records service needs its database URL.\n"
+              "未设置 MENTORHUB_RECORDS_DB_URL：记录服务需要数据库地址。", file=sys.stderr)  # fmt: skip
+        return 2
+    try:
+        store = open_store(db_url)
+    except NotMigrated as error:
+        print(f"{error.message_en}\n{error.message_zh}", file=sys.stderr)
+        return 3
+    except StoreError as error:
+        print(f"{error.message_en}\n{error.message_zh}", file=sys.stderr)
+        return 4
+    from .app import make_app
+
+    prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/records/")
+    host, port = listen_address(environ.get("JUPYTERHUB_SERVICE_URL", ""))
+    app = make_app(store, prefix, workers=int(environ.get("MENTORHUB_RECORDS_WORKERS", "8")))
+
+    async def serve():
+        app.listen(port, host, xheaders=True)
+        log.info("records service listening on http://%s:%d%s", host, port, prefix)
+        await asyncio.Event().wait()
+
+    try:
+        asyncio.run(serve())
+    except KeyboardInterrupt:
+        log.info("records service stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

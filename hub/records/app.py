@@ -1,0 +1,50 @@
+"""The records service's tornado application: routes under ``<prefix>api/v1/``."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+
+from jupyterhub.services.auth import HubOAuthCallbackHandler
+from tornado import web
+
+from . import handlers as h
+
+API_VERSION = "v1"
+
+#: (path below <prefix>api/v1/, handler, methods) -- the OpenAPI document is built from the same list
+ROUTES = [
+    ("health", h.HealthHandler, ("get",)),
+    ("openapi.json", h.OpenApiHandler, ("get",)),
+    ("me", h.MeHandler, ("get",)),
+    ("students", h.StudentsHandler, ("get",)),
+    ("students/{student_id}", h.StudentHandler, ("get",)),
+    ("students/{student_id}/records", h.StudentRecordsHandler, ("get",)),
+    ("records", h.RecordsHandler, ("post",)),
+    ("records/{record_id}", h.RecordHandler, ("get", "patch", "delete")),
+    ("progress", h.ProgressHandler, ("get",)),
+    ("assignments", h.AssignmentsHandler, ("get", "post")),
+    ("flags", h.FlagsHandler, ("get", "post")),
+    ("flags/{flag_id}", h.FlagHandler, ("patch",)),
+    ("audit", h.AuditHandler, ("get",)),
+]
+
+PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
+            "flag_id": r"(?P<flag_id>\d+)"}  # fmt: skip
+
+
+def url_pattern(path: str) -> str:
+    for name, regex in PATTERNS.items():
+        path = path.replace("{" + name + "}", regex)
+    return path
+
+
+def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> web.Application:
+    """The application for ``store`` served below ``prefix`` (JUPYTERHUB_SERVICE_PREFIX)."""
+    prefix = prefix if prefix.endswith("/") else prefix + "/"
+    api_prefix = f"{prefix}api/{API_VERSION}/"
+    executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="records-db")
+    init = {"store": store, "executor": executor}
+    routes = [(api_prefix + url_pattern(path) + "/?", handler, init) for path, handler, _ in ROUTES]
+    routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
+    return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32))

@@ -1,0 +1,232 @@
+"""Request handlers of the records service. Thin: parse the request, build the caller's ``Actor``, call
+one store verb in a worker thread, write JSON. Errors become ``{"error": {field, message_zh, message_en}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+
+from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
+from tornado import web
+from tornado.ioloop import IOLoop
+
+from hub.store import StoreError, Unavailable
+from hub.store.messages import msg
+
+log = logging.getLogger("hub.records")
+
+NOT_LOGGED_IN = ("login required: send `Authorization: token <hub token>`", "请先登录平台（需要有效的令牌）")
+HUB_UNREACHABLE = ("the hub cannot be reached to check the caller's token", "暂时无法连接平台验证身份，请稍后再试")
+BAD_JSON = ("the request body is not valid JSON", "请求内容不是有效的 JSON")
+BAD_PARAM = ("query parameter {name} is not valid", "查询参数 {name} 的格式不正确")
+MAX_BODY = 8 * 1024 * 1024  # a 1 MB text field still reaches validation and gets its field named
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message_en: str, message_zh: str, field: str | None = None):
+        super().__init__(message_en)
+        self.status, self.message_en, self.message_zh, self.field = status, message_en, message_zh, field
+
+
+class BaseHandler(HubOAuthenticated, web.RequestHandler):
+    """JSON API handler authenticated by the hub (token header or OAuth cookie)."""
+
+    public = False  # set on handlers that need no login (health, openapi)
+
+    def initialize(self, store, executor):
+        self.store = store
+        self.executor = executor
+        self.user_model = None
+
+    async def prepare(self):
+        self.set_header("Cache-Control", "no-store")
+        if self.public:
+            return
+        try:
+            model = await self.hub_auth.get_user(self, sync=False)
+        except web.HTTPError as error:
+            if error.status_code < 500:
+                raise
+            raise ApiError(503, *HUB_UNREACHABLE) from error
+        if model:
+            try:
+                model = self.check_hub_user(model)
+            except UserNotAllowed:
+                model = None
+        self._hub_auth_user_cache = self.user_model = model
+        if model is None:
+            if self.request.method == "GET" and "text/html" in self.request.headers.get("Accept", ""):
+                self.redirect(self.get_login_url())
+                return
+            raise ApiError(403, *NOT_LOGGED_IN)
+
+    # --- helpers ---------------------------------------------------------------------------
+    def actor(self, break_glass: bool = False):
+        """The caller as the access policy sees it (hub user name and groups; services get no roles)."""
+        name = self.user_model["name"] if self.user_model.get("kind", "user") == "user" else ""
+        reason = self.get_query_argument("break_glass", "") if break_glass else ""
+        return self.store.actor_for(name, groups=self.user_model.get("groups", []), break_glass_reason=reason)
+
+    async def call(self, func, *args, **kwargs):
+        """Run a blocking store call in the worker pool."""
+        return await IOLoop.current().run_in_executor(self.executor, lambda: func(*args, **kwargs))
+
+    async def act(self, verb: str, *args, break_glass: bool = False, **kwargs):
+        def run():
+            return getattr(self.store, verb)(self.actor(break_glass), *args, **kwargs)
+
+        return await self.call(run)
+
+    def body(self):
+        if len(self.request.body) > MAX_BODY:
+            raise ApiError(413, "request body too large", "提交的内容过大", None)
+        try:
+            return json.loads(self.request.body or b"null")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, *BAD_JSON) from None
+
+    def query_date(self, name: str) -> dt.datetime | None:
+        value = self.get_query_argument(name, "")
+        if not value:
+            return None
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            english, chinese = BAD_PARAM
+            raise ApiError(400, english.format(name=name), chinese.format(name=name), name) from None
+
+    def send(self, payload, status: int = 200):
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps(payload, ensure_ascii=False, default=str))
+
+    def write_error(self, status_code, **kwargs):
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, StoreError | ApiError):
+            field, zh, en = error.field, error.message_zh, error.message_en
+        elif isinstance(error, web.HTTPError) and status_code < 500:
+            field, zh, en = None, "请求无法处理", error.log_message or self._reason
+        else:
+            field, zh, en = None, "服务内部错误，请稍后再试", "internal error"
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.finish(json.dumps({"error": {"field": field, "message_zh": zh, "message_en": en}}, ensure_ascii=False))
+
+    def _handle_request_exception(self, e):
+        if isinstance(e, StoreError | ApiError):
+            if isinstance(e, Unavailable):
+                log.error("database unavailable during %s %s", self.request.method, self.request.path)
+            self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
+            return
+        super()._handle_request_exception(e)
+
+
+def dicts(items):
+    return [item.to_dict() if hasattr(item, "to_dict") else item for item in items]
+
+
+class HealthHandler(BaseHandler):
+    public = True
+
+    async def get(self):
+        try:
+            await self.call(self.store.ping)
+        except StoreError:
+            english, chinese = msg("db_unavailable")
+            raise ApiError(503, english, chinese) from None
+        self.send({"status": "ok", "database": "ok"})
+
+
+class OpenApiHandler(BaseHandler):
+    public = True
+
+    def get(self):
+        from .openapi import openapi_document
+
+        self.send(openapi_document(self.settings["api_prefix"]))
+
+
+class MeHandler(BaseHandler):
+    async def get(self):
+        self.send(await self.act("find_me"))
+
+
+class StudentsHandler(BaseHandler):
+    async def get(self):
+        self.send({"students": dicts(await self.act("find_students"))})
+
+
+class StudentHandler(BaseHandler):
+    async def get(self, student_id):
+        self.send((await self.act("find_student", student_id, break_glass=True)).to_dict())
+
+
+class StudentRecordsHandler(BaseHandler):
+    async def get(self, student_id):
+        self.send({"records": dicts(await self.act("find_records", student_id, break_glass=True))})
+
+
+class RecordsHandler(BaseHandler):
+    async def post(self):
+        self.send((await self.act("add_record", self.body())).to_dict(), 201)
+
+
+class RecordHandler(BaseHandler):
+    async def get(self, record_id):
+        self.send((await self.act("find_record", int(record_id), break_glass=True)).to_dict())
+
+    async def patch(self, record_id):
+        self.send((await self.act("update_record", int(record_id), self.body())).to_dict())
+
+    async def delete(self, record_id):
+        reason = self.get_query_argument("reason", "")
+        self.send((await self.act("remove_record", int(record_id), reason)).to_dict())
+
+
+class ProgressHandler(BaseHandler):
+    async def get(self):
+        self.send(await self.act("find_progress", self.get_query_argument("term", None) or None))
+
+
+class AssignmentsHandler(BaseHandler):
+    async def get(self):
+        term = self.get_query_argument("term", None) or None
+        self.send({"assignments": dicts(await self.act("find_assignments", term))})
+
+    async def post(self):
+        body = self.body()
+        if not isinstance(body, dict):
+            english, chinese = msg("not_object")
+            raise ApiError(422, english, chinese)
+        replace = body.get("replace", True) is not False
+        self.send(await self.act("add_assignments", body.get("term_id"), body.get("rows"), replace=replace), 201)
+
+
+class FlagsHandler(BaseHandler):
+    async def get(self):
+        student_id = self.get_query_argument("student_id", None) or None
+        self.send({"flags": await self.act("find_flags", student_id, break_glass=True)})
+
+    async def post(self):
+        flag = await self.act("add_flag", self.body())
+        self.send(flag.status_dict(), 201)
+
+
+class FlagHandler(BaseHandler):
+    async def patch(self, flag_id):
+        self.send((await self.act("update_flag", int(flag_id), self.body())).status_dict())
+
+
+class AuditHandler(BaseHandler):
+    async def get(self):
+        try:
+            limit = int(self.get_query_argument("limit", "500"))
+        except ValueError:
+            english, chinese = BAD_PARAM
+            raise ApiError(400, english.format(name="limit"), chinese.format(name="limit"), "limit") from None
+        entries = await self.act(
+            "find_audit", who=self.get_query_argument("who", None), action=self.get_query_argument("action", None),
+            since=self.query_date("since"), until=self.query_date("until"), limit=limit,
+        )  # fmt: skip
+        self.send({"audit": dicts(entries)})

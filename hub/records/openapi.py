@@ -1,0 +1,112 @@
+"""The OpenAPI 3 document of the records service (hand-written; a test checks it matches ``app.ROUTES``)."""
+
+from __future__ import annotations
+
+from hub.store.models import RECORD_KINDS
+
+ERROR = {"$ref": "#/components/schemas/Error"}
+JSON_OBJECT = {"type": "object"}
+
+
+def _response(description: str, schema=JSON_OBJECT) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*codes) -> dict:
+    texts = {400: "请求格式错误", 403: "无权限或未登录", 404: "不存在或不在您的范围内", 409: "重复提交",
+             422: "字段校验失败", 503: "数据库暂不可用"}  # fmt: skip
+    return {str(code): _response(texts[code], ERROR) for code in codes}
+
+
+def _path_param(name: str, kind: str = "string") -> dict:
+    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+
+
+def _query(name: str, description: str) -> dict:
+    return {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
+            "description": description}  # fmt: skip
+
+
+BREAK_GLASS = _query("break_glass", "管理员紧急查阅的理由（必填理由，且记入审计日志）")
+
+PATHS = {
+    "health": {"get": {"summary": "服务与数据库状态（无需登录）", "security": [],
+                       "responses": {"200": _response("正常"), **_errors(503)}}},
+    "openapi.json": {"get": {"summary": "本文档", "security": [], "responses": {"200": _response("OpenAPI")}}},
+    "me": {"get": {"summary": "我是谁：角色、学校、班级、本学期结对学生", "responses": {"200": _response("当前用户")}}},
+    "students": {"get": {"summary": "我可以查看的学生", "responses": {"200": _response("学生列表")}}},
+    "students/{student_id}": {"get": {
+        "summary": "一名学生", "parameters": [_path_param("student_id"), BREAK_GLASS],
+        "responses": {"200": _response("学生"), **_errors(404)}}},
+    "students/{student_id}/records": {"get": {
+        "summary": "该生我可以查看的记录", "parameters": [_path_param("student_id"), BREAK_GLASS],
+        "responses": {"200": _response("记录列表"), **_errors(404)}}},
+    "records": {"post": {
+        "summary": "新增一条记录（家访/谈心/成长寄语/家校沟通/指导）",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["student_id", "kind", "date"],
+            "properties": {"student_id": {"type": "string"}, "kind": {"enum": list(RECORD_KINDS)},
+                           "date": {"type": "string", "format": "date"}, "client_ref": {"type": "string"}},
+            "additionalProperties": True}}}},
+        "responses": {"201": _response("已保存的记录"), **_errors(400, 403, 404, 409, 422)}}},
+    "records/{record_id}": {
+        "get": {"summary": "一条记录", "parameters": [_path_param("record_id", "integer"), BREAK_GLASS],
+                "responses": {"200": _response("记录"), **_errors(404)}},
+        "patch": {"summary": "修改自己填写的记录", "parameters": [_path_param("record_id", "integer")],
+                  "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
+                  "responses": {"200": _response("修改后的记录"), **_errors(400, 403, 404, 422)}},
+        "delete": {"summary": "删除自己填写的记录（软删除，记入审计）",
+                   "parameters": [_path_param("record_id", "integer"), _query("reason", "删除理由")],
+                   "responses": {"200": _response("已删除的记录"), **_errors(403, 404)}},
+    },
+    "progress": {"get": {"summary": "“三个一”完成情况（导师：结对学生；班主任：本班；学校管理员：全校各班）",
+                         "parameters": [_query("term", "学期编号，默认当前学期")],
+                         "responses": {"200": _response("完成情况"), **_errors(403, 404)}}},
+    "assignments": {
+        "get": {"summary": "结对名单", "parameters": [_query("term", "学期编号")],
+                "responses": {"200": _response("结对名单")}},
+        "post": {"summary": "保存本校一个学期的结对结果（学校管理员）",
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["term_id", "rows"],
+                     "properties": {"term_id": {"type": "string"}, "rows": {"type": "array"},
+                                    "replace": {"type": "boolean"}}}}}},
+                 "responses": {"201": _response("已保存"), **_errors(400, 403, 404, 409, 422)}},
+    },
+    "flags": {
+        "get": {"summary": "关注与转介（导师只见状态；心理教师与德育负责人见详情，读取记入审计）",
+                "parameters": [_query("student_id", "只看某个学生"), BREAK_GLASS],
+                "responses": {"200": _response("关注记录")}},
+        "post": {"summary": "提出关注", "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": JSON_OBJECT}}},
+                 "responses": {"201": _response("关注状态"), **_errors(400, 404, 422)}},
+    },
+    "flags/{flag_id}": {"patch": {"summary": "更新关注状态（心理教师/德育负责人）",
+                                  "parameters": [_path_param("flag_id", "integer")],
+                                  "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
+                                  "responses": {"200": _response("关注状态"), **_errors(404, 422)}}},
+    "audit": {"get": {"summary": "审计日志（平台管理员；只读）",
+                      "parameters": [_query("who", "操作人"), _query("action", "操作前缀"),
+                                     _query("since", "起始时间 ISO"), _query("until", "截止时间 ISO"),
+                                     _query("limit", "最多条数")],
+                      "responses": {"200": _response("审计记录"), **_errors(400, 403)}}},
+}  # fmt: skip
+
+
+def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
+    return {
+        "openapi": "3.0.3",
+        "info": {"title": "Mentor Hub 记录服务 (records service)", "version": "1"},
+        "servers": [{"url": api_prefix}],
+        "security": [{"hubToken": []}, {"hubOAuthCookie": []}],
+        "paths": {"/" + path: spec for path, spec in PATHS.items()},
+        "components": {
+            "securitySchemes": {
+                "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",
+                             "description": "token <JupyterHub API token>"},
+                "hubOAuthCookie": {"type": "apiKey", "in": "cookie", "name": "services-records"},
+            },
+            "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                "field": {"type": "string", "nullable": True}, "message_zh": {"type": "string"},
+                "message_en": {"type": "string"}}}}}},
+        },
+    }  # fmt: skip

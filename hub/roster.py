@@ -1,0 +1,348 @@
+"""`mentorhub roster import FILE`: schools, classes, staff and students from an .xlsx workbook or a folder
+of CSV files (``schools.csv``, ``classes.csv``, ``staff.csv``, ``students.csv``).
+
+Steps: read every sheet (``read_tables``) -> check every cell and every reference (``check_roster``),
+collecting ALL problems as (sheet, row, column, Chinese message) -> refuse the whole file if there is any
+-> otherwise write everything in one transaction (``RecordStore.import_roster``), which is idempotent.
+Optionally the hub's users and groups are then synced through its REST API (``sync_hub_groups``).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SHEETS = {  # sheet -> (required columns, optional columns)
+    "schools": (("school_id", "name"), ("district", "stage")),
+    "classes": (("class_id", "school_id", "grade", "head_teacher_id"), ("name",)),
+    "staff": (("staff_id", "name", "school_id", "roles", "classes"), ("subject", "max_mentees")),
+    "students": (("student_id", "name", "school_id", "class_id", "needs_mentors"), ("birth_year_month",)),
+}
+ROLE_NAMES = {  # accepted spellings -> role code
+    "subject": "subject", "学科教师": "subject", "head_teacher": "head_teacher", "班主任": "head_teacher",
+    "psychology": "psychology", "心理教师": "psychology", "leader": "leader", "德育干部": "leader",
+    "德育负责人": "leader", "middle_manager": "middle_manager", "中层干部": "middle_manager",
+    "studio_leader": "studio_leader", "工作室主持人": "studio_leader", "school_admin": "school_admin",
+    "学校管理员": "school_admin",
+}  # fmt: skip
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+LIST_SPLIT = re.compile(r"[;；,，、\s]+")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+TEXTS = {
+    "no_file": "找不到文件或文件夹：{path}",
+    "too_big": "文件过大（超过 20 MB），请确认选择的是花名册文件",
+    "not_xlsx": "文件不是有效的 Excel 工作簿（.xlsx），也不是 CSV 文件夹",
+    "empty": "文件是空的",
+    "not_utf8": "CSV 文件不是 UTF-8 编码（第 {row} 行附近），请在 Excel 中另存为“CSV UTF-8”",
+    "bad_csv": "CSV 文件无法解析：{detail}",
+    "missing_sheet": "缺少工作表“{sheet}”",
+    "missing_column": "缺少列“{column}”",
+    "no_rows": "工作表“{sheet}”没有数据行",
+    "required": "此项不能为空",
+    "bad_id": "编号只能包含字母、数字、下划线、点或短横线，最长 32 个字符",
+    "bad_username": "教职工编号即平台登录名，只能用小写字母、数字、下划线、点或短横线",
+    "duplicate": "编号“{value}”重复（第 {first} 行已出现）",
+    "unknown_school": "学校“{value}”不在 schools 表中",
+    "unknown_class": "班级“{value}”不在 classes 表中",
+    "class_other_school": "班级“{value}”不属于学校“{school}”",
+    "head_not_staff": "班主任“{value}”不在 staff 表中",
+    "head_other_school": "班主任“{value}”不是本校教职工",
+    "bad_grade": "年级必须是 1 到 12 之间的整数",
+    "bad_count": "所需导师数必须是 1 到 5 之间的整数",
+    "bad_max": "导师结对上限必须是 1 到 15 之间的整数",
+    "bad_role": "无法识别的角色“{value}”",
+    "bad_month": "出生年月格式应为 2012-09",
+    "too_long": "内容过长（最多 {limit} 个字）",
+    "refused": "花名册有 {count} 处问题，整个文件未导入：",
+    "done": "花名册已导入：",
+    "counts": "  {sheet}: 新增 {created}，更新 {updated}，未变 {unchanged}",
+    "synced": "已同步平台用户与分组：{groups} 个分组",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Problem:
+    sheet: str
+    row: int | str  # spreadsheet row number (the header is row 1); "-" when not about one row
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.sheet} 第{self.row}行 {self.column}] {self.message}"
+
+
+class RosterRefused(Exception):
+    def __init__(self, problems: list[Problem]):
+        super().__init__(f"roster refused: {len(problems)} problem(s)")
+        self.problems = problems
+
+
+# --- step 1: read ---------------------------------------------------------------------------------
+
+def read_tables(path: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """Every sheet as a list of {column: text} rows (each with ``_row``), plus reading problems."""
+    import pandas as pd
+
+    path = Path(path)
+    if not path.exists():
+        return {}, [Problem("-", "-", "-", TEXTS["no_file"].format(path=path))]
+    frames, problems = {}, []
+    if path.is_dir():
+        for sheet in SHEETS:
+            csv = path / f"{sheet}.csv"
+            if not csv.exists():
+                problems.append(Problem(sheet, "-", "-", TEXTS["missing_sheet"].format(sheet=sheet)))
+                continue
+            frame, problem = _read_csv(csv, sheet)
+            if problem:
+                problems.append(problem)
+            else:
+                frames[sheet] = frame
+    else:
+        if path.stat().st_size == 0:
+            return {}, [Problem("-", "-", "-", TEXTS["empty"])]
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return {}, [Problem("-", "-", "-", TEXTS["too_big"])]
+        try:
+            frames = pd.read_excel(path, sheet_name=None, dtype=str, na_filter=False, engine="openpyxl")
+        except Exception as error:  # openpyxl raises many kinds for a non-workbook
+            log.info("not a workbook: %s: %s", path, error)
+            return {}, [Problem("-", "-", "-", TEXTS["not_xlsx"])]
+        frames = {str(name).strip(): frame for name, frame in frames.items()}
+        problems += [Problem(s, "-", "-", TEXTS["missing_sheet"].format(sheet=s)) for s in SHEETS if s not in frames]
+    tables = {}
+    for sheet, frame in frames.items():
+        if sheet not in SHEETS:
+            continue
+        frame.columns = [str(c).strip() for c in frame.columns]
+        missing = [c for c in SHEETS[sheet][0] if c not in frame.columns]
+        problems += [Problem(sheet, 1, c, TEXTS["missing_column"].format(column=c)) for c in missing]
+        rows = [{**{k: str(v).strip() for k, v in record.items()}, "_row": i + 2}
+                for i, record in enumerate(frame.to_dict("records"))]  # fmt: skip
+        rows = [r for r in rows if any(v for k, v in r.items() if k != "_row")]
+        if not rows:
+            problems.append(Problem(sheet, 2, "-", TEXTS["no_rows"].format(sheet=sheet)))
+        if not missing:
+            tables[sheet] = rows
+    return tables, problems
+
+
+def _read_csv(csv: Path, sheet: str):
+    import pandas as pd
+
+    raw = csv.read_bytes()
+    if not raw.strip():
+        return None, Problem(sheet, "-", "-", TEXTS["empty"])
+    if len(raw) > MAX_FILE_BYTES:
+        return None, Problem(sheet, "-", "-", TEXTS["too_big"])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = raw[: error.start].count(b"\n") + 1
+        return None, Problem(sheet, row, "-", TEXTS["not_utf8"].format(row=row))
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, na_filter=False, skipinitialspace=True), None
+    except (pd.errors.ParserError, ValueError) as error:
+        return None, Problem(sheet, "-", "-", TEXTS["bad_csv"].format(detail=str(error)[:120]))
+
+
+# --- step 2: check --------------------------------------------------------------------------------
+
+class Checker:
+    """Collects problems while turning raw rows into clean ones."""
+
+    def __init__(self):
+        self.problems: list[Problem] = []
+
+    def add(self, sheet, row, column, key, **values):
+        self.problems.append(Problem(sheet, row, column, TEXTS[key].format(**values)))
+
+    def text(self, sheet, row, column, limit=50, required=True) -> str:
+        value = row.get(column, "")
+        if required and not value:
+            self.add(sheet, row["_row"], column, "required")
+        elif len(value) > limit:
+            self.add(sheet, row["_row"], column, "too_long", limit=limit)
+        return value
+
+    def ident(self, sheet, row, column, pattern=ID_RE, key="bad_id") -> str:
+        value = self.text(sheet, row, column, limit=64)
+        if value and not pattern.match(value):
+            self.add(sheet, row["_row"], column, key)
+        return value
+
+    def integer(self, sheet, row, column, lo, hi, key, default=None) -> int | None:
+        value = row.get(column, "")
+        if not value and default is not None:
+            return default
+        try:
+            number = int(float(value)) if re.fullmatch(r"\d+(\.0+)?", value) else None
+        except ValueError:
+            number = None
+        if number is None or not lo <= number <= hi:
+            self.add(sheet, row["_row"], column, key)
+            return None
+        return number
+
+    def unique(self, sheet, rows, column) -> dict[str, dict]:
+        seen: dict[str, dict] = {}
+        for row in rows:
+            value = row.get(column, "")
+            if value in seen:
+                self.add(sheet, row["_row"], column, "duplicate", value=value, first=seen[value]["_row"])
+            elif value:
+                seen[value] = row
+        return seen
+
+
+def check_roster(tables: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """Clean rows for ``RecordStore.import_roster`` and every problem found (empty when all is well)."""
+    c = Checker()
+    t = {sheet: tables.get(sheet, []) for sheet in SHEETS}
+    schools = c.unique("schools", t["schools"], "school_id")
+    classes = c.unique("classes", t["classes"], "class_id")
+    staff = c.unique("staff", t["staff"], "staff_id")
+    c.unique("students", t["students"], "student_id")
+    out = {sheet: [] for sheet in SHEETS}
+    for row in t["schools"]:
+        out["schools"].append({"school_id": c.ident("schools", row, "school_id"),
+                               "name": c.text("schools", row, "name", 100),
+                               "district": c.text("schools", row, "district", 100, False),
+                               "stage": c.text("schools", row, "stage", 20, False)})  # fmt: skip
+
+    def school_of(sheet, row):
+        value = c.ident(sheet, row, "school_id")
+        if value and schools and value not in schools:
+            c.add(sheet, row["_row"], "school_id", "unknown_school", value=value)
+        return value
+
+    for row in t["staff"]:
+        school_id = school_of("staff", row)
+        roles = []
+        for name in LIST_SPLIT.split(row.get("roles", "")):
+            if name and name not in ROLE_NAMES:
+                c.add("staff", row["_row"], "roles", "bad_role", value=name)
+            elif name:
+                roles.append(ROLE_NAMES[name])
+        taught = [name for name in LIST_SPLIT.split(row.get("classes", "")) if name]
+        for name in taught:
+            if name not in classes:
+                c.add("staff", row["_row"], "classes", "unknown_class", value=name)
+        out["staff"].append({
+            "staff_id": c.ident("staff", row, "staff_id", USERNAME_RE, "bad_username"),
+            "name": c.text("staff", row, "name"), "school_id": school_id, "roles": roles or ["subject"],
+            "classes": taught, "subject": c.text("staff", row, "subject", 50, False),
+            "max_mentees": c.integer("staff", row, "max_mentees", 1, 15, "bad_max", default=15),
+        })  # fmt: skip
+    for row in t["classes"]:
+        school_id = school_of("classes", row)
+        head = row.get("head_teacher_id", "")
+        if head and head not in staff:
+            c.add("classes", row["_row"], "head_teacher_id", "head_not_staff", value=head)
+        elif head and staff[head].get("school_id") != school_id:
+            c.add("classes", row["_row"], "head_teacher_id", "head_other_school", value=head)
+        out["classes"].append({
+            "class_id": c.ident("classes", row, "class_id"), "school_id": school_id,
+            "grade": c.integer("classes", row, "grade", 1, 12, "bad_grade"),
+            "name": c.text("classes", row, "name", 50, False) or row.get("class_id", ""),
+            "head_teacher_id": head or None,
+        })  # fmt: skip
+    for row in t["students"]:
+        school_id = school_of("students", row)
+        class_id = row.get("class_id", "")
+        if not class_id:
+            c.add("students", row["_row"], "class_id", "required")
+        elif class_id not in classes:
+            c.add("students", row["_row"], "class_id", "unknown_class", value=class_id)
+        elif classes[class_id].get("school_id") != school_id:
+            c.add("students", row["_row"], "class_id", "class_other_school", value=class_id, school=school_id)
+        month = row.get("birth_year_month", "")
+        if month and not re.fullmatch(r"(19|20)\d{2}-(0[1-9]|1[0-2])", month):
+            c.add("students", row["_row"], "birth_year_month", "bad_month")
+        out["students"].append({
+            "student_id": c.ident("students", row, "student_id"), "display_name": c.text("students", row, "name"),
+            "school_id": school_id, "class_id": class_id, "birth_year_month": month or None,
+            "needs_mentors": c.integer("students", row, "needs_mentors", 1, 5, "bad_count", default=1),
+        })  # fmt: skip
+    return out, c.problems
+
+
+# --- step 3: write --------------------------------------------------------------------------------
+
+def import_roster_file(store, path) -> dict:
+    """Read, check and write a roster; raises ``RosterRefused`` (nothing written) on any problem."""
+    tables, problems = read_tables(Path(path))
+    if not problems:
+        clean, problems = check_roster(tables)
+    if problems:
+        raise RosterRefused(problems)
+    return store.import_roster(clean["schools"], clean["classes"], clean["staff"], clean["students"])
+
+
+def sync_hub_groups(api_url: str, token: str, memberships: dict[str, list[str]], timeout: float = 30) -> int:
+    """Create missing hub users and groups and add members, through the hub REST API (additive, like
+    ``load_groups``). Returns the number of groups synced."""
+    import requests
+
+    api = api_url.rstrip("/")
+    session = requests.Session()
+    session.headers["Authorization"] = f"token {token}"
+    existing = {u["name"] for u in session.get(f"{api}/users", timeout=timeout).json()}
+    wanted = sorted({u for members in memberships.values() for u in members} - existing)
+    if wanted:
+        session.post(f"{api}/users", json={"usernames": wanted}, timeout=timeout).raise_for_status()
+    groups = {g["name"] for g in session.get(f"{api}/groups", timeout=timeout).json()}
+    for name, members in sorted(memberships.items()):
+        if name not in groups:
+            session.post(f"{api}/groups/{name}", timeout=timeout).raise_for_status()
+        if members:
+            session.post(f"{api}/groups/{name}/users", json={"users": members}, timeout=timeout).raise_for_status()
+    return len(memberships)
+
+
+def run_import(args) -> int:
+    from hub.store import open_store, upgrade
+    from hub.store.command import ensure_sqlite_folder, resolve_db_url
+
+    db_url = resolve_db_url(args.db, args.settings)
+    ensure_sqlite_folder(db_url)
+    if args.upgrade:
+        upgrade(db_url)
+    store = open_store(db_url)
+    try:
+        counts = import_roster_file(store, args.file)
+        print(TEXTS["done"])
+        for sheet, numbers in counts.items():
+            print(TEXTS["counts"].format(sheet=sheet, **numbers))
+        api_url, token = os.environ.get("JUPYTERHUB_API_URL"), args.hub_token or os.environ.get("MENTORHUB_HUB_TOKEN")
+        if api_url and token:
+            print(TEXTS["synced"].format(groups=sync_hub_groups(api_url, token, store.group_memberships())))
+    except RosterRefused as refused:
+        print(TEXTS["refused"].format(count=len(refused.problems)))
+        for problem in refused.problems:
+            print(f"  {problem}")
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def register(subparsers) -> None:
+    roster = subparsers.add_parser("roster", help="花名册 (roster)")
+    actions = roster.add_subparsers(dest="roster_command", metavar="ACTION")
+    imp = actions.add_parser("import", help="导入花名册：.xlsx 工作簿或 CSV 文件夹 (import a roster)")
+    imp.add_argument("file", help="workbook (.xlsx) or folder with schools.csv, classes.csv, staff.csv, students.csv")
+    imp.add_argument("--db", metavar="URL", help="records database URL (default: from the site settings)")
+    imp.add_argument("--settings", metavar="FILE", help="site settings file")
+    imp.add_argument("--upgrade", action="store_true", help="migrate the database first")
+    imp.add_argument("--hub-token", help="hub API token; with JUPYTERHUB_API_URL, also sync hub users and groups")
+    imp.set_defaults(func=run_import)
+    roster.set_defaults(func=lambda args: (roster.print_help(), 2)[1])

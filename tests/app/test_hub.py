@@ -1,0 +1,91 @@
+"""A real hub and proxy: demo logins over HTTP, the Chinese home page, a server and a kernel."""
+
+import re
+
+import pytest
+
+from tests.helpers import run_in_kernel, utf8_session
+
+pytestmark = pytest.mark.app
+
+
+def test_login_page_is_chinese_and_warns_about_demo_mode(running_hub):
+    page = utf8_session().get(f"{running_hub.url}/hub/login", timeout=30)
+    assert page.status_code == 200
+    assert "导师成长平台 · 登录" in page.text
+    assert 'id="demo-banner"' in page.text and "没有隔离" in page.text
+
+
+@pytest.mark.parametrize("username, sections, absent", [
+    ("teacher1", ["我的培训课程", "导师工作台", "案例研讨"], ["评分", "学校管理", "平台管理"]),
+    ("trainer1", ["评分"], ["导师工作台", "学校管理"]),
+    ("schooladmin1", ["学校管理"], ["评分", "平台管理"]),
+    ("leader1", ["案例研讨", "研究看板"], ["评分", "平台管理"]),
+    ("admin", ["平台管理"], ["导师工作台", "评分"]),
+])
+def test_each_demo_account_logs_in_and_sees_its_sections(running_hub, username, sections, absent):
+    session = running_hub.login(username)
+    home = session.get(f"{running_hub.url}/hub/home", timeout=30)
+    assert home.status_code == 200
+    titles = re.findall(r'<h2 class="h4 card-title">([^<]+)</h2>', home.text)
+    for title in sections:
+        assert title in titles
+    for title in absent:
+        assert title not in titles
+
+
+def test_trainer_sees_a_formgrader_link_per_course(running_hub):
+    home = running_hub.login("trainer1").get(f"{running_hub.url}/hub/home", timeout=30).text
+    assert re.search(r'href="/services/[a-z-]+/formgrader"', home)
+
+
+def test_wrong_password_is_refused_in_chinese(running_hub):
+    session = utf8_session()
+    session.get(f"{running_hub.url}/hub/login", timeout=30)
+    response = session.post(f"{running_hub.url}/hub/login", timeout=30, data={
+        "username": "teacher2", "password": "not-the-password", "_xsrf": session.cookies.get("_xsrf")})
+    assert response.status_code == 403
+    assert "用户名或密码不正确" in response.text
+    assert "jupyterhub-session-id" not in session.cookies
+    running_hub.login("teacher2")  # one failure does not lock the account
+
+
+def test_platform_admin_cannot_reach_other_users_servers(running_hub):
+    token = running_hub.user_token("admin")
+    me = running_hub.api("GET", "/user", token=token).json()
+    assert "admins" in me["groups"]
+    assert me["admin"] is False
+    assert not any(scope.startswith("access:servers") for scope in me["scopes"])
+    # but can list users (account management)
+    assert running_hub.api("GET", "/users", token=token).status_code == 200
+
+
+def test_spawn_run_code_in_a_kernel_and_stop(running_hub):
+    running_hub.spawn("teacher3")
+    try:
+        token = running_hub.user_token("teacher3")
+        out = run_in_kernel(f"{running_hub.url}/user/teacher3", token,
+                            "import os, pathlib\n"
+                            "print(os.environ['JUPYTERHUB_USER'])\n"
+                            "print(pathlib.Path('~/apps').expanduser().is_dir())\n"
+                            "print(sum(k for k in range(10)))\n")
+        assert out.split() == ["teacher3", "True", "45"]
+    finally:
+        running_hub.stop("teacher3")
+    assert running_hub.api("GET", "/users/teacher3").json()["servers"] == {}
+
+
+def test_user_server_environment_holds_no_database_settings(running_hub):
+    running_hub.spawn("teacher4")
+    try:
+        out = run_in_kernel(f"{running_hub.url}/user/teacher4", running_hub.user_token("teacher4"),
+                            "import os\nprint(sorted(k for k in os.environ if 'DB' in k or 'RECORDS' in k))\n")
+        assert out.strip() == "[]"
+    finally:
+        running_hub.stop("teacher4")
+
+
+def test_idle_culler_and_records_service_run_as_hub_services(running_hub):
+    services = running_hub.api("GET", "/services").json()
+    assert {"records", "idle-culler"} <= set(services)
+    assert services["records"]["command"]

@@ -1,0 +1,64 @@
+"""Browser fixtures: Debian's Chromium driven by Playwright for Python (never a downloaded browser).
+
+- ``browser`` (session): one headless Chromium for the whole session.
+- ``new_page(user=None)`` (factory): a fresh context and page, logged in as ``user`` through the real
+  login form when given; contexts are closed after the test.
+- ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (kept by CI).
+"""
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"]
+DEMO_PASSWORD = "mentorhub-demo"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs it as root (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def login(page, hub_url: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    page.goto(f"{hub_url}/hub/login")
+    page.fill("#username_input", username)
+    page.fill("#password_input", password)
+    page.click("#login_submit")
+    page.wait_for_url("**/hub/home**", timeout=60_000)
+
+
+@pytest.fixture
+def new_page(browser, running_hub):
+    contexts = []
+
+    def make(user: str | None = None):
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(60_000)
+        contexts.append(context)
+        page = context.new_page()
+        if user:
+            login(page, running_hub.url, user)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def screenshot(artifacts_dir):
+    def save(page, name: str) -> Path:
+        path = artifacts_dir / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save

@@ -1,0 +1,70 @@
+"""Helpers shared by the nbgrader tests: read cells, build teachers' notebooks, place submissions."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+import yaml
+
+PLANTED = Path(__file__).with_name("planted_answers.yaml")
+COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
+
+
+def load_planted() -> dict:
+    return yaml.safe_load(PLANTED.read_text(encoding="utf-8"))
+
+
+def meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def autograded_points(nb) -> dict[str, float]:
+    """Points of every autograder test cell, by grade id."""
+    return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells
+            if meta(c).get("grade") and not meta(c).get("solution") and c.cell_type == "code"}
+
+
+def manual_points(nb) -> dict[str, float]:
+    return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells
+            if meta(c).get("grade") and meta(c).get("solution")}
+
+
+def answer_sources(nb) -> dict[str, str]:
+    return {meta(c)["grade_id"]: c.source for c in nb.cells if meta(c).get("solution")}
+
+
+def with_answers(nb, sources: dict[str, str]):
+    """A copy of ``nb`` whose answer cells (by grade id) get the given sources."""
+    copy = nbformat.from_dict(nb)
+    for cell in copy.cells:
+        gid = meta(cell).get("grade_id")
+        if gid in sources and meta(cell).get("solution"):
+            cell.source = sources[gid]
+    return copy
+
+
+def strip_solution_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines() if "### BEGIN SOLUTION" not in line
+                     and "### END SOLUTION" not in line)
+
+
+def model_answers(source_nb) -> dict[str, str]:
+    """What a strong teacher types: the model answers, without nbgrader's solution markers."""
+    return {gid: strip_solution_markers(src) for gid, src in answer_sources(source_nb).items()}
+
+
+def place_submission(course_dir: Path, student: str, assignment: str, notebooks: dict[str, object],
+                     timestamp: datetime | None = None) -> Path:
+    """Put notebooks where ``collect`` would have put them (submitted/<student>/<assignment>/)."""
+    folder = Path(course_dir) / "submitted" / student / assignment
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, nb in notebooks.items():
+        if isinstance(nb, str):
+            (folder / name).write_text(nb, encoding="utf-8")
+        else:
+            nbformat.write(nb, str(folder / name))
+    stamp = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
+    return folder

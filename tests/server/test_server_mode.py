@@ -1,0 +1,81 @@
+"""Server mode for real (as root): a Unix account per hub user, private homes, a private database."""
+
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_in_kernel, start_hub, write_hub_settings
+
+pytestmark = [pytest.mark.server_mode, pytest.mark.app]
+
+PREFIX = "mhtest-"
+USERS = ("teacher1", "teacher2")
+
+PROBE = """
+import os, pathlib, subprocess
+print(subprocess.run(['id', '-un'], capture_output=True, text=True).stdout.strip())
+def probe(path):
+    try:
+        if os.path.isdir(path):
+            os.listdir(path)
+        else:
+            open(path, 'rb').read(1)
+        return 'readable'
+    except PermissionError:
+        return 'denied'
+    except FileNotFoundError:
+        return 'missing'
+for path in {paths!r}:
+    print(probe(path))
+"""
+
+
+@pytest.fixture(scope="module")
+def server_hub(artifacts_dir):
+    if os.geteuid() != 0:
+        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
+    folder = Path(tempfile.mkdtemp(prefix="mh-server-"))
+    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
+    settings = write_hub_settings(folder, seed=True, mode="server", extra={
+        "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
+    hub = start_hub(settings)
+    try:
+        yield hub
+    finally:
+        hub.shutdown(log_copy=artifacts_dir / "hub-server-mode.log")
+        for user in USERS:
+            subprocess.run(["userdel", "--remove", f"{PREFIX}{user}"], capture_output=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_each_hub_user_gets_a_private_unix_account(server_hub):
+    for user in USERS:
+        server_hub.spawn(user)
+    accounts = [pwd.getpwnam(f"{PREFIX}{user}") for user in USERS]
+    assert accounts[0].pw_uid != accounts[1].pw_uid
+    for account in accounts:
+        home = os.stat(account.pw_dir)
+        assert home.st_uid == account.pw_uid
+        assert stat.S_IMODE(home.st_mode) == 0o700
+
+
+def test_one_user_cannot_read_another_home_or_the_hub_database(server_hub):
+    for user in USERS:
+        server_hub.spawn(user)
+    state = server_hub.state_dir
+    other_home = pwd.getpwnam(f"{PREFIX}teacher2").pw_dir
+    paths = [other_home, str(state / "records.sqlite"), str(state / "jupyterhub.sqlite"),
+             str(state / "secrets"), pwd.getpwnam(f"{PREFIX}teacher1").pw_dir]
+    out = run_in_kernel(f"{server_hub.url}/user/teacher1", server_hub.user_token("teacher1"),
+                        PROBE.format(paths=paths))
+    assert out.split() == [f"{PREFIX}teacher1", "denied", "denied", "denied", "denied", "readable"]
+    for name in ("records.sqlite", "jupyterhub.sqlite"):
+        mode = stat.S_IMODE(os.stat(state / name).st_mode)
+        assert mode == 0o600, f"{name} has mode {oct(mode)}"
+        assert os.stat(state / name).st_uid == os.geteuid()

@@ -1,0 +1,149 @@
+"""``RecordsClient``: the small HTTP client every widget uses to talk to the records service.
+
+In a kernel of a user's server, ``RecordsClient.from_environment()`` finds the service and the user's own
+token (JUPYTERHUB_API_TOKEN); nothing here ever touches the database. Error responses become
+``RecordsError`` carrying the service's Chinese message (``message_zh``) and the field it names.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import quote
+
+import requests
+
+SERVICE_PATH = "services/records/api/v1/"
+NO_SERVICE = "找不到记录服务：请在平台的个人服务器中运行，或设置 MENTORHUB_RECORDS_URL"
+NO_CONNECTION = "无法连接记录服务，请稍后再试"
+
+
+class RecordsError(Exception):
+    """An error answer of the records service (or no answer at all: ``status`` 0)."""
+
+    def __init__(self, status: int, message_zh: str, message_en: str = "", field: str | None = None):
+        super().__init__(f"{status}: {message_en or message_zh}")
+        self.status, self.message_zh, self.message_en, self.field = status, message_zh, message_en, field
+
+    def __str__(self) -> str:
+        where = f"（{self.field}）" if self.field else ""
+        return f"{self.message_zh}{where}"
+
+
+class RecordsClient:
+    """Methods mirror the API under ``/services/records/api/v1/``; all return decoded JSON."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, timeout: float = 30,
+                 session: requests.Session | None = None):  # fmt: skip
+        self.base_url = base_url if base_url.endswith("/") else base_url + "/"
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        if token:
+            self.session.headers["Authorization"] = f"token {token}"
+
+    @classmethod
+    def from_environment(cls, environ=None, **kwargs) -> RecordsClient:
+        """From a kernel's environment, with the user's own JUPYTERHUB_API_TOKEN. The service URL is
+        MENTORHUB_RECORDS_URL when set; otherwise the hub is asked where its ``records`` service listens
+        (``GET $JUPYTERHUB_API_URL/services/records``: url + prefix); failing that, it is derived from
+        JUPYTERHUB_API_URL (``http://host/hub/api`` -> ``http://host/services/records/api/v1/``)."""
+        environ = os.environ if environ is None else environ
+        token = environ.get("JUPYTERHUB_API_TOKEN")
+        url = environ.get("MENTORHUB_RECORDS_URL")
+        if not url:
+            api_url = environ.get("JUPYTERHUB_API_URL", "").rstrip("/")
+            if not api_url:
+                raise RecordsError(0, NO_SERVICE, "neither MENTORHUB_RECORDS_URL nor JUPYTERHUB_API_URL is set")
+            url = service_url_from_hub(api_url, token) or derived_service_url(api_url)
+        return cls(url, token, **kwargs)
+
+    # --- transport ----------------------------------------------------------------------------
+    def request(self, method: str, path: str, *, params=None, json=None):
+        params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
+        try:
+            response = self.session.request(method, self.base_url + path, params=params, json=json,
+                                            timeout=self.timeout, allow_redirects=False)  # fmt: skip
+        except requests.RequestException as error:
+            raise RecordsError(0, NO_CONNECTION, str(error)) from error
+        if response.status_code >= 300:
+            raise self._error(response)
+        return response.json() if response.content else None
+
+    @staticmethod
+    def _error(response) -> RecordsError:
+        try:
+            error = response.json().get("error", {})
+        except ValueError:
+            error = {}
+        return RecordsError(response.status_code, error.get("message_zh") or f"请求失败（{response.status_code}）",
+                            error.get("message_en", response.reason or ""), error.get("field"))  # fmt: skip
+
+    # --- the API ------------------------------------------------------------------------------
+    def health(self) -> dict:
+        return self.request("GET", "health")
+
+    def me(self) -> dict:
+        return self.request("GET", "me")
+
+    def students(self) -> list[dict]:
+        return self.request("GET", "students")["students"]
+
+    def student(self, student_id: str, break_glass: str | None = None) -> dict:
+        return self.request("GET", f"students/{quote(student_id, safe='')}", params={"break_glass": break_glass})
+
+    def records_for(self, student_id: str, break_glass: str | None = None) -> list[dict]:
+        path = f"students/{quote(student_id, safe='')}/records"
+        return self.request("GET", path, params={"break_glass": break_glass})["records"]
+
+    def add_record(self, student_id: str, kind: str, date: str, **fields) -> dict:
+        """E.g. ``add_record("S1", "talk", "2025-03-05", talk_type="例行关怀", summary="...")``."""
+        return self.request("POST", "records", json={"student_id": student_id, "kind": kind, "date": date, **fields})
+
+    def record(self, record_id: int) -> dict:
+        return self.request("GET", f"records/{int(record_id)}")
+
+    def update_record(self, record_id: int, **changes) -> dict:
+        return self.request("PATCH", f"records/{int(record_id)}", json=changes)
+
+    def remove_record(self, record_id: int, reason: str = "") -> dict:
+        return self.request("DELETE", f"records/{int(record_id)}", params={"reason": reason})
+
+    def progress(self, term: str | None = None) -> dict:
+        return self.request("GET", "progress", params={"term": term})
+
+    def assignments(self, term: str | None = None) -> list[dict]:
+        return self.request("GET", "assignments", params={"term": term})["assignments"]
+
+    def save_assignments(self, term: str, rows: list[dict], replace: bool = True) -> dict:
+        """Save a term's matching (school admins): rows of {student_id, staff_id, kind, method}."""
+        return self.request("POST", "assignments", json={"term_id": term, "rows": rows, "replace": replace})
+
+    def add_flag(self, student_id: str, level: int, **fields) -> dict:
+        return self.request("POST", "flags", json={"student_id": student_id, "level": level, **fields})
+
+    def flags(self, student_id: str | None = None) -> list[dict]:
+        return self.request("GET", "flags", params={"student_id": student_id})["flags"]
+
+    def update_flag(self, flag_id: int, **changes) -> dict:
+        return self.request("PATCH", f"flags/{int(flag_id)}", json=changes)
+
+    def audit(self, **filters) -> list[dict]:
+        """Admins: filters who, action, since, until (ISO), limit."""
+        return self.request("GET", "audit", params=filters)["audit"]
+
+
+def service_url_from_hub(api_url: str, token: str | None, name: str = "records") -> str | None:
+    """``<url><prefix>api/v1/`` of a hub service, from the hub's service model (needs read:services)."""
+    try:
+        response = requests.get(f"{api_url}/services/{name}", timeout=10,
+                                headers={"Authorization": f"token {token}"} if token else {})  # fmt: skip
+        model = response.json() if response.ok else {}
+    except (requests.RequestException, ValueError):
+        return None
+    if not model.get("url") or not model.get("prefix"):
+        return None
+    return model["url"].rstrip("/") + "/" + model["prefix"].strip("/") + "/api/v1/"
+
+
+def derived_service_url(api_url: str) -> str:
+    base = api_url[: -len("hub/api")] if api_url.endswith("hub/api") else api_url.rsplit("/", 1)[0] + "/"
+    return base + SERVICE_PATH

@@ -1,0 +1,63 @@
+"""Concern flag flow, pure part: the checks and the request body. No ipywidgets here.
+
+A mentor records observed signals and answers the immediate-safety question explicitly. A "yes" makes
+the flag urgent (level 3) and routes it to the psychology teacher; the mentor then sees only its status.
+"""
+
+from __future__ import annotations
+
+from .texts import t
+
+FLAG_SIGNALS = ("认知", "情绪", "行为", "家庭", "安全")
+LEVELS = (1, 2, 3)
+URGENT_LEVEL = 3
+ROUTE_URGENT = "心理教师"
+DETAILS_LIMIT = 2000
+
+
+def validate_concern(values: dict) -> dict[str, str]:
+    """Messages per field; empty when the flag may be sent."""
+    errors = {}
+    if not values.get("student_id"):
+        errors["student_id"] = t("no_student")
+    if values.get("immediate_risk") is None:
+        errors["immediate_risk"] = t("concern_need_risk")
+    if not values.get("signals"):
+        errors["signals"] = t("concern_need_signal")
+    if values.get("level") not in LEVELS:
+        errors["level"] = t("choose_one", label="关注等级")
+    details = (values.get("details") or "").strip()
+    if len(details) > DETAILS_LIMIT:
+        errors["details"] = t("too_long", label="情况说明", limit=DETAILS_LIMIT, length=len(details))
+    return errors
+
+
+def concern_payload(values: dict) -> dict:
+    """The ``POST flags`` body: urgent flags go to the psychology teacher at the highest level."""
+    urgent = bool(values.get("immediate_risk"))
+    payload = {
+        "student_id": values["student_id"],
+        "level": URGENT_LEVEL if urgent else values["level"],
+        "signals": [s for s in FLAG_SIGNALS if s in (values.get("signals") or ())],
+        "immediate_risk": urgent,
+    }
+    details = (values.get("details") or "").strip()
+    if details:
+        payload["details"] = details
+    if urgent:
+        payload["referred_to"] = ROUTE_URGENT
+    return payload
+
+
+def status_rows(flags: list[dict], names: dict[str, str]) -> list[dict]:
+    """What the mentor may see of flags: student, when, status. Details are dropped even if present."""
+    rows = []
+    for flag in sorted(flags, key=lambda f: (f.get("raised_at") or "", f.get("flag_id") or 0)):
+        rows.append({
+            "flag_id": flag.get("flag_id"),
+            "student": names.get(flag.get("student_id"), flag.get("student_id")),
+            "raised_at": (flag.get("raised_at") or "")[:16].replace("T", " "),
+            "status": t("flag_status_" + flag["status"]) if flag.get("status") in ("open", "monitoring", "closed")
+            else (flag.get("status") or ""),
+        })  # fmt: skip
+    return rows

@@ -1,0 +1,88 @@
+"""Research dashboards (Voilà app): one tab per dashboard, a table and a chart each.
+
+Model: ``hub.cases.dashboards`` (pure pandas aggregations over de-identified frames).
+View: ``DashboardApp`` renders the tables with ``to_html(escape=True)`` and the charts as PNG
+images (drawn when a tab is first opened); it exposes ``root`` and never calls ``display()``. ``DashboardApp.from_frames`` computes
+every table once.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+
+import ipywidgets as widgets
+import pandas as pd
+
+from hub.cases import dashboards, texts
+
+
+def figure_png(figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=96)
+    return buffer.getvalue()
+
+
+class DashboardApp:
+    #: (key, label column, figure column, label mapping) of the chart drawn for each dashboard.
+    CHARTS = {
+        "tri_one": ("school", "all_three", None),
+        "domains": ("domain", "share", None),
+        "exam_timing": ("window", "share", texts.EXAM_WINDOWS),
+        "follow_up": ("school", "median_days", None),
+        "training": ("course", "completed", None),
+    }
+
+    def __init__(self, tables: dict[str, pd.DataFrame], charts: dict[str, pd.DataFrame] | None = None):
+        """``tables`` by dashboard key; ``charts`` may give a coarser table to draw (default: the table).
+        Each chart is drawn the first time its tab is shown."""
+        self.tables = tables
+        self.chart_tables = {key: (charts or {}).get(key, table) for key, table in tables.items()}
+        self.keys = list(tables)
+        self.images = {key: widgets.Image(format="png") for key in self.keys}
+        self.tabs = widgets.Tab()
+        children = []
+        for key, table in tables.items():
+            html_table = dashboards.for_display(table).to_html(index=False, escape=True, border=0)
+            children.append(widgets.VBox([widgets.HTML(html_table), self.images[key]]))
+        self.tabs.children = children
+        self.tabs.titles = [texts.DASHBOARD_TITLES[key] for key in self.keys]
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self.root = self.tabs
+        self.draw_chart(self.keys[0])
+
+    def draw_chart(self, key: str) -> None:
+        if self.images[key].value:
+            return
+        label_column, value_column, labels = self.CHARTS[key]
+        chart = dashboards.bar_chart(
+            self.chart_tables[key], label_column, value_column, texts.DASHBOARD_TITLES[key], labels
+        )
+        self.images[key].value = figure_png(chart)
+
+    def _on_tab(self, change) -> None:
+        if change["new"] is not None:
+            self.draw_chart(self.keys[change["new"]])
+
+    @classmethod
+    def from_frames(
+        cls,
+        students: pd.DataFrame,
+        records: pd.DataFrame,
+        flags: pd.DataFrame,
+        enrollments: pd.DataFrame,
+        exam_dates: Iterable,
+    ) -> DashboardApp:
+        return cls(
+            tables={
+                "tri_one": dashboards.tri_one_completion(students, records),
+                "domains": dashboards.domain_distribution(records),
+                "exam_timing": dashboards.talk_timing(records, exam_dates),
+                "follow_up": dashboards.follow_up_delay(flags),
+                "training": dashboards.training_completion(enrollments),
+            },
+            charts={
+                "tri_one": dashboards.tri_one_completion(students, records, by=("school",)),
+                "training": dashboards.training_completion(enrollments, by=("course",)),
+            },
+        )

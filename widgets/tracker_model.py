@@ -1,0 +1,157 @@
+"""三个一 tracker: pure state computation from a term's due dates and the records. No ipywidgets here.
+
+Each task (home visit, talk, growth message) of each student is in one state:
+
+- ``done``      a record of that kind exists for the term;
+- ``overdue``   not done and the due date has passed;
+- ``due_soon``  not done and the due date is at most ``DUE_SOON_DAYS`` days away (today included);
+- ``open``      not done, due later (or no due date set).
+
+Students are never ranked: rows are ordered by class, then by pseudonymous student id, never by a count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+TRI_ONE = ("home_visit", "talk", "growth_message")
+CONTACT_KINDS = ("home_visit", "talk", "parent_contact", "guidance")
+DUE_SOON_DAYS = 14
+DONE, DUE_SOON, OVERDUE, OPEN = "done", "due_soon", "overdue", "open"
+
+
+@dataclass(frozen=True)
+class TermInfo:
+    term_id: str
+    due: dict[str, dt.date | None] = field(default_factory=dict)  # kind -> due date
+    start: dt.date | None = None
+    end: dt.date | None = None
+
+    @classmethod
+    def from_progress(cls, progress: dict) -> TermInfo:
+        """From the service's ``GET progress`` answer (``term_id``, ``due``, optional ``start``/``end``)."""
+        due = {kind: parse_date((progress.get("due") or {}).get(kind)) for kind in TRI_ONE}
+        return cls(progress.get("term_id") or "", due, parse_date(progress.get("start_date")),
+                   parse_date(progress.get("end_date")))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FollowUps:
+    open: int = 0
+    late: int = 0
+
+
+@dataclass(frozen=True)
+class TrackerRow:
+    student_id: str
+    display_name: str
+    class_id: str
+    states: dict[str, str]
+    last_contact: dt.date | None = None
+    follow_ups: FollowUps | None = None  # None: not known in this view
+
+
+def parse_date(value) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def task_state(done: bool, due: dt.date | None, today: dt.date, soon_days: int = DUE_SOON_DAYS) -> str:
+    if done:
+        return DONE
+    if due is None:
+        return OPEN
+    if today > due:
+        return OVERDUE
+    if (due - today).days <= soon_days:
+        return DUE_SOON
+    return OPEN
+
+
+def live(records) -> list[dict]:
+    return [r for r in records if not r.get("deleted")]
+
+
+def done_kinds(records, term: TermInfo) -> set[str]:
+    """Kinds of the 三个一 that have a record in ``term``."""
+    kinds = set()
+    for record in live(records):
+        in_term = record.get("term_id") == term.term_id if record.get("term_id") else (
+            term.start is not None and term.end is not None
+            and term.start <= parse_date(record.get("date")) <= term.end)  # fmt: skip
+        if in_term and record.get("kind") in TRI_ONE:
+            kinds.add(record["kind"])
+    return kinds
+
+
+def last_contact(records) -> dt.date | None:
+    days = [parse_date(r.get("date")) for r in live(records) if r.get("kind") in CONTACT_KINDS]
+    return max((d for d in days if d), default=None)
+
+
+def follow_ups(records, today: dt.date) -> FollowUps:
+    """Follow-ups still open: a record asked for one and no later record of the student exists yet.
+    ``late`` counts those whose follow-up date has passed."""
+    records = live(records)
+    dates = [parse_date(r.get("date")) for r in records]
+    open_count = late = 0
+    for record, day in zip(records, dates, strict=True):
+        follow = parse_date(record.get("follow_up_date"))
+        if follow is None or day is None:
+            continue
+        if any(other and other > day for other in dates):
+            continue
+        open_count += 1
+        late += follow < today
+    return FollowUps(open_count, late)
+
+
+def sort_key(row) -> tuple[str, str]:
+    if isinstance(row, dict):
+        return (row.get("class_id") or "", row.get("student_id") or "")
+    return (row.class_id, row.student_id)
+
+
+def mentee_rows(mentees, records_by_student: dict, term: TermInfo, today: dt.date) -> list[TrackerRow]:
+    """Rows for my mentees from their records (``records_by_student[student_id]`` -> record dicts)."""
+    rows = []
+    for mentee in sorted(mentees, key=sort_key):
+        records = records_by_student.get(mentee["student_id"], [])
+        done = done_kinds(records, term)
+        states = {kind: task_state(kind in done, term.due.get(kind), today) for kind in TRI_ONE}
+        rows.append(TrackerRow(mentee["student_id"], mentee.get("display_name", ""), mentee.get("class_id", ""),
+                               states, last_contact(records), follow_ups(records, today)))  # fmt: skip
+    return rows
+
+
+def progress_rows(progress: dict, term: TermInfo, today: dt.date, class_ids=None) -> list[TrackerRow]:
+    """Rows from the service's per-student progress (a head teacher's class), optionally one set of classes."""
+    rows = []
+    for student in sorted(progress.get("students", []), key=sort_key):
+        if class_ids is not None and student.get("class_id") not in class_ids:
+            continue
+        states = {kind: task_state(bool(student.get(kind)), term.due.get(kind), today) for kind in TRI_ONE}
+        rows.append(TrackerRow(student["student_id"], student.get("display_name", ""), student.get("class_id", ""),
+                               states))  # fmt: skip
+    return rows
+
+
+def class_summary(progress: dict) -> list[dict]:
+    """Per-class counts for a school admin, ordered by class id (never by a count)."""
+    keys = ("class_id", "students", *TRI_ONE, "complete")
+    return [{k: row.get(k, 0) for k in keys} for row in sorted(progress.get("classes", []), key=sort_key)]
+
+
+def state_counts(rows) -> dict[str, dict[str, int]]:
+    """How many tasks are in each state, per kind (for a header line; not per student)."""
+    counts = {kind: {DONE: 0, DUE_SOON: 0, OVERDUE: 0, OPEN: 0} for kind in TRI_ONE}
+    for row in rows:
+        for kind, state in row.states.items():
+            counts[kind][state] += 1
+    return counts

@@ -1,0 +1,191 @@
+"""The mentor workbench: everything a logged-in user needs for this term's practice records, in tabs.
+
+    bench = Workbench.from_client(RecordsClient.from_environment())
+    bench.widget        # the root widget; the Voilà page's last expression
+
+Which tabs appear follows the user's roles from ``GET me``: every mentor gets their mentees' 三个一
+tracker, the record forms and the concern flow; head teachers also their classes; school admins the
+per-class summary and the .xlsx export. Nothing here decides access: the records service does.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import logging
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+import ipywidgets as w
+
+from .client import RecordsError
+from .concern import ConcernFlow
+from .export import ExportButton
+from .forms import RecordForm
+from .forms_model import RECORD_KINDS, TermDates
+from .growth_message import GrowthMessageForm
+from .texts import KIND_TITLES, t
+from .tracker import ClassTracker, MenteeTracker, SchoolSummary, fetch_records
+from .tracker_model import TermInfo
+
+log = logging.getLogger(__name__)
+
+
+class Lazy:
+    """A placeholder box whose content is built the first time it is needed (fewer widgets at page load)."""
+
+    def __init__(self, build: Callable[[], object]):
+        self._build = build
+        self.value = None
+        self.widget = w.VBox([])
+
+    def get(self):
+        if self.value is None:
+            self.value = self._build()
+            self.widget.children = [self.value.widget]
+        return self.value
+
+
+class RecordForms:
+    """The five record forms behind a row of kind buttons; each form is built when first shown."""
+
+    def __init__(self, client, mentees: list[dict], term: TermInfo, *, contact_students: list[dict] | None = None,
+                 today: Callable[[], dt.date] = dt.date.today, on_saved=None):  # fmt: skip
+        self.client, self.mentees, self.contact_students = client, mentees, contact_students
+        self.dates = TermDates(term.term_id, term.start, term.end)
+        self.today, self.on_saved = today, on_saved
+        self.pages = {kind: Lazy(lambda kind=kind: self._build(kind)) for kind in RECORD_KINDS}
+        self.kind = w.ToggleButtons(options=[(KIND_TITLES[k], k) for k in RECORD_KINDS], value=RECORD_KINDS[0],
+                                    description=t("record_kind"))  # fmt: skip
+        self.stack = w.Stack([self.pages[k].widget for k in RECORD_KINDS], selected_index=0)
+        self.kind.observe(self._on_kind, names="value")
+        self.pages[RECORD_KINDS[0]].get()
+        self.widget = w.VBox([self.kind, self.stack])
+
+    def _build(self, kind: str):
+        students = self.contact_students if kind == "parent_contact" and self.contact_students else self.mentees
+        options = {"today": self.today, "on_saved": self.on_saved}
+        if kind == "growth_message":
+            return GrowthMessageForm.from_client(self.client, students, self.dates, **options)
+        return RecordForm(kind, self.client, students, self.dates, **options)
+
+    def _on_kind(self, change) -> None:
+        self.pages[change["new"]].get()
+        self.stack.selected_index = RECORD_KINDS.index(change["new"])
+
+    def show(self, kind: str) -> RecordForm:
+        """Switch to ``kind`` and return its form."""
+        self.kind.value = kind
+        page = self.pages[kind].get()
+        return page.form if isinstance(page, GrowthMessageForm) else page
+
+    @property
+    def growth(self) -> GrowthMessageForm:
+        return self.pages["growth_message"].get()
+
+
+class Workbench:
+    """Composes the tracker, forms, concern flow and (by role) class and school views.
+
+    Only the first tab is built at once; the others are built when first opened (or first used from
+    code: ``bench.forms``, ``bench.concern``, ``bench.class_tracker``, ``bench.school``)."""
+
+    def __init__(self, client, me: dict, progress: dict, records: dict[str, list[dict]], flags: list[dict], *,
+                 contact_students: list[dict] | None = None, today: Callable[[], dt.date] = dt.date.today):  # fmt: skip
+        self.client, self.me, self.today, self.progress = client, me, today, progress
+        self.term = TermInfo.from_progress(progress) if progress else TermInfo(me.get("term_id") or "")
+        mentees = me.get("mentees", [])
+        roles = set(me.get("roles", []))
+        self.tracker = MenteeTracker(client, mentees, self.term, today=today, records=records)
+        self._forms = Lazy(lambda: RecordForms(client, mentees, self.term, contact_students=contact_students,
+                                               today=today, on_saved=self._after_save))  # fmt: skip
+        self._concern = Lazy(lambda: ConcernFlow(client, mentees, flags))
+        self._class = Lazy(lambda: ClassTracker(client, progress, me["classes"], self.term, today=today))
+        self._school = Lazy(self._build_school)
+        pages = []
+        if mentees or not ({"head_teacher", "school_admin"} & roles):  # otherwise a page of empty forms
+            pages = [(t("tab_mentees"), self.tracker), (t("tab_log"), self._forms), (t("tab_concern"), self._concern)]
+        if "head_teacher" in roles and me.get("classes") and progress:
+            pages.append((t("tab_class"), self._class))
+        if "school_admin" in roles and progress:
+            pages.append((t("tab_school"), self._school))
+        self.pages = [page for _, page in pages]
+        self.tabs = w.Tab([page.widget for page in self.pages], titles=[title for title, _ in pages])
+        self.tabs.observe(self._on_tab, names="selected_index")
+        self._on_tab({"new": 0})
+        self.status = w.HTML("")
+        name = me.get("display_name") or me.get("username", "")
+        header = f"<p>{html.escape(t('hello', name=name))} {html.escape(t('term_line', term=self.term.term_id))}</p>"
+        self.widget = w.VBox([w.HTML(header), self.status, self.tabs])
+        self.widget.add_class("mh-workbench")
+
+    @property
+    def forms(self) -> RecordForms:
+        return self._forms.get()
+
+    @property
+    def concern(self) -> ConcernFlow:
+        return self._concern.get()
+
+    @property
+    def class_tracker(self) -> ClassTracker | None:
+        return self._class.get() if self._class in self.pages else None
+
+    @property
+    def school(self) -> SchoolSummary | None:
+        return self._school.get() if self._school in self.pages else None
+
+    def _build_school(self) -> SchoolSummary:
+        self.export = ExportButton(self.client, self.term.term_id)
+        return SchoolSummary(self.progress, self.term, self.export.widget)
+
+    def _on_tab(self, change) -> None:
+        index = change["new"]
+        if index is not None and 0 <= index < len(self.pages) and isinstance(self.pages[index], Lazy):
+            try:
+                self.pages[index].get()
+            except RecordsError as error:
+                self.status.value = f'<p style="color:#b00020">{html.escape(t("load_failed", message=error.message_zh))}</p>'
+
+    @classmethod
+    def from_client(cls, client, *, today: Callable[[], dt.date] = dt.date.today):
+        """Read everything the page needs through the records client; a failure shows as a message."""
+        try:
+            me = client.me()
+            roles = set(me.get("roles", []))
+            mentee_ids = [m["student_id"] for m in me.get("mentees", [])]
+            with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, side by side
+                progress = pool.submit(cls._progress, client, me)
+                flags = pool.submit(client.flags) if mentee_ids else None
+                contact = pool.submit(client.students) if "head_teacher" in roles and me.get("classes") else None
+                records = fetch_records(client, mentee_ids)
+                progress = progress.result()
+                flags = flags.result() if flags else []
+                contact = contact.result() if contact else None
+        except RecordsError as error:
+            log.error("workbench could not load: %s %s", error.status, error)
+            return ErrorPage(t("load_failed", message=error.message_zh))
+        return cls(client, me, progress, records, flags, contact_students=contact, today=today)
+
+    @staticmethod
+    def _progress(client, me: dict) -> dict:
+        roles = set(me.get("roles", []))
+        if not (me.get("mentees") or me.get("classes") or "school_admin" in roles):
+            return {}
+        return client.progress()
+
+    def _after_save(self, record: dict) -> None:
+        try:
+            self.tracker.refresh_student(record.get("student_id"))
+            if self._class.value is not None:
+                self._class.value.reload()
+        except RecordsError as error:
+            self.status.value = f'<p style="color:#b00020">{html.escape(t("load_failed", message=error.message_zh))}</p>'
+
+
+class ErrorPage:
+    """What the page shows when it cannot load (a message instead of a traceback)."""
+
+    def __init__(self, message: str):
+        self.widget = w.VBox([w.HTML(f"<h2>{html.escape(t('workbench_title'))}</h2>"),
+                              w.HTML(f'<p class="mh-load-error" style="color:#b00020">{html.escape(message)}</p>')])
