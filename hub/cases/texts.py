@@ -147,3 +147,10 @@ UI_SAVED = "已保存"
 UI_NO_CONTRIBUTIONS = "暂无发言"
 UI_HIDDEN_ANALYSIS = "独立分析阶段只显示自己的分析，其他人的分析将在“观点分享”环节公开。"
 UI_ERROR = "出错了：{message}"
+
+# command line
+CLI_HELP = "育人案例库：检查案例文件与个人信息"
+CLI_CHECK_HELP = "校验案例文件（结构与个人信息检查）"
+CLI_FOLDER_HELP = "案例文件夹，默认 casestudies/cases"
+CLI_CHECK_OK = "共 {count} 个案例，全部通过结构校验和个人信息检查"
+CLI_CHECK_FAILED = "案例检查未通过：{message}"

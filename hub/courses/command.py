@@ -1,8 +1,8 @@
 """``mentorhub course ...``: the trainer's command line around ``CoursePipeline``.
 
-The lead's ``hub/cli.py`` calls ``register(subparsers)``. Settings come from ``args.settings`` when the
-dispatcher provides it (an object with ``state_dir`` and ``courses_dir``), otherwise from
-``--state-dir`` / ``--courses-dir``.
+The lead's ``hub/cli.py`` calls ``register(subparsers)``. Paths come from the site settings
+(``--settings``, ``$MENTORHUB_SETTINGS`` or ``./mentorhub.yaml``); ``--state-dir`` / ``--courses-dir``
+override them (tests, one-off runs).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+
+from hub.settings import SettingsError
 
 from . import texts
 from .catalog import find_course, load_catalog
@@ -24,8 +26,9 @@ from .roster import fetch_group_members, read_roster_csv, roster_for
 
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser("course", help=texts.CLI_HELP, description=texts.CLI_HELP)
-    parser.add_argument("--state-dir", type=Path, default=None, help="state folder (default: settings or ./state)")
-    parser.add_argument("--courses-dir", type=Path, default=None, help="courses folder (default: ./courses)")
+    parser.add_argument("--settings", metavar="FILE", help="site settings file (default: mentorhub.yaml / env)")
+    parser.add_argument("--state-dir", type=Path, default=None, help="state folder (default: from the settings)")
+    parser.add_argument("--courses-dir", type=Path, default=None, help="courses folder (default: from the settings)")
     commands = parser.add_subparsers(dest="course_command", required=True)
 
     commands.add_parser("list", help=texts.CLI_LIST_HELP).set_defaults(func=cmd_list)
@@ -59,11 +62,13 @@ def register(subparsers) -> argparse.ArgumentParser:
 
 
 def _settings(args):
-    base = getattr(args, "settings", None)
+    from hub.settings import load_settings
+
+    base = load_settings(args.settings)
     return SimpleNamespace(
-        state_dir=Path(args.state_dir or getattr(base, "state_dir", None) or "state"),
-        courses_dir=Path(args.courses_dir or getattr(base, "courses_dir", None) or "courses"),
-        mode=getattr(base, "mode", "demo"),
+        state_dir=Path(args.state_dir) if args.state_dir else base.state_dir,
+        courses_dir=Path(args.courses_dir) if args.courses_dir else base.courses_dir,
+        mode=base.mode,
     )
 
 
@@ -80,7 +85,7 @@ def _guard(func):
     def run(args) -> int:
         try:
             return func(args)
-        except CourseError as exc:
+        except (CourseError, SettingsError) as exc:
             print(texts.CLI_ERROR.format(message=exc), file=sys.stderr)
             return 1
     run.__name__ = func.__name__
@@ -102,6 +107,7 @@ def cmd_list(args) -> int:
 
 @_guard
 def cmd_sync_roster(args) -> int:
+    details = read_roster_csv(args.roster) if args.roster else {}
     pipeline = _pipeline(args)
     if args.users:
         usernames = [u.strip() for u in args.users.split(",") if u.strip()]
@@ -109,7 +115,6 @@ def cmd_sync_roster(args) -> int:
         usernames = fetch_group_members(os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api"),
                                         os.environ.get("JUPYTERHUB_API_TOKEN", ""),
                                         f"nbgrader-{pipeline.course.course_id}")
-    details = read_roster_csv(args.roster) if args.roster else {}
     counts = pipeline.sync_roster(roster_for(usernames, details))
     print(texts.ROSTER_SYNCED.format(**counts))
     return 0

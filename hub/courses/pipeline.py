@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import sys
+from datetime import UTC
 from pathlib import Path
 
 import nbformat
@@ -77,7 +78,7 @@ class CoursePipeline:
 
     # -- steps ---------------------------------------------------------------------------------
     def prepare(self, *, write_config: bool = True) -> Path:
-        """Copy the course sources into the course directory, write its config, register assignments."""
+        """Copy the course sources into the course directory and write its nbgrader config (cheap, idempotent)."""
         target = self.course_dir / "source"
         target.mkdir(parents=True, exist_ok=True)
         for assignment in self.course.assignments:
@@ -90,13 +91,14 @@ class CoursePipeline:
             write_course_config(self.course_dir, self.course.course_id, self.exchange_root,
                                 cell_timeout=self.settings["Execute.timeout"],
                                 hub_auth="Authenticator.plugin_class" in self.settings)
-        with self.gradebook() as gb:
-            for assignment in self.course.assignments:
-                gb.update_or_create_assignment(assignment.assignment_id, duedate=assignment.due)
         return self.course_dir
 
     def generate(self, assignment_id: str) -> None:
-        self.course.assignment(assignment_id)
+        """Register the assignment (with its due date from the metadata) and build the student version."""
+        assignment = self.course.assignment(assignment_id)
+        with self.gradebook() as gb:
+            due = {"duedate": assignment.due.astimezone(UTC).replace(tzinfo=None)} if assignment.due else {}
+            gb.update_or_create_assignment(assignment_id, **due)  # no due date in metadata: keep the trainer's
         self._check("generate_assignment", self.api().generate_assignment(assignment_id, force=True))
 
     def release(self, assignment_id: str) -> None:

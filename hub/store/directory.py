@@ -78,6 +78,7 @@ class DirectoryVerbs:
                 growth_message_due=growth_message_due, key_timepoints=list(key_timepoints),
             )  # fmt: skip
             s.add(term)
+        self.forget_cached()
         return term
 
     def find_term(self, term_id: str) -> Term:
@@ -102,12 +103,14 @@ class DirectoryVerbs:
 
     def _current_term_in(self, session, today: dt.date | None = None) -> Term | None:
         today = today or self.today()
-        containing = session.scalars(
-            select(Term).where(Term.start_date <= today, Term.end_date >= today).limit(1)
-        ).first()
-        return containing or session.scalars(
-            select(Term).where(Term.start_date <= today).order_by(Term.start_date.desc()).limit(1)
-        ).first()
+        terms = self._all_terms(session)
+        containing = [t for t in terms if t.start_date <= today <= t.end_date]
+        started = [t for t in terms if t.start_date <= today]
+        return (containing or started or [None])[-1]
+
+    def _all_terms(self, session) -> list[Term]:
+        """Every term by start date (cached: terms change a few times a year)."""
+        return self.cached("terms", lambda: list(session.scalars(select(Term).order_by(Term.start_date))))
 
     def add_class(self, class_id: str, school_id: str, grade: int, name: str = "",
                   head_teacher_id: str | None = None) -> SchoolClass:  # fmt: skip
@@ -115,6 +118,7 @@ class DirectoryVerbs:
             klass = SchoolClass(class_id=class_id, school_id=school_id, grade=grade, name=name,
                                 head_teacher_id=head_teacher_id)  # fmt: skip
             s.add(klass)
+        self.forget_cached()
         return klass
 
     def find_classes(self, school_id: str | None = None) -> list[SchoolClass]:
@@ -134,6 +138,7 @@ class DirectoryVerbs:
             s.add(staff)
             s.flush()
             s.add_all(TeachingAssignment(staff_id=staff_id, class_id=c) for c in classes)
+        self.forget_cached()
         return staff
 
     def find_staff(self, staff_id: str) -> Staff:
@@ -158,6 +163,7 @@ class DirectoryVerbs:
                               class_id=class_id, needs_mentors=needs_mentors,
                               birth_year_month=birth_year_month, gender=gender)  # fmt: skip
             s.add(student)
+        self.forget_cached()
         return student
 
     def find_students_in(self, school_id: str | None = None, class_id: str | None = None) -> list[Student]:
@@ -179,6 +185,7 @@ class DirectoryVerbs:
                               must_change_password=must_change_password, staff_id=staff_id,
                               platform_roles=join_roles(roles), display_name=display_name)  # fmt: skip
             s.add(account)
+        self.forget_cached()
         return account
 
     def find_account(self, username: str) -> dict | None:

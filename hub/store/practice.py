@@ -75,9 +75,7 @@ class PracticeVerbs:
                              reason=reason[:500], detail=detail or {}))  # fmt: skip
 
     def _term_for(self, session, day: dt.date) -> Term:
-        term = session.scalars(
-            select(Term).where(Term.start_date <= day, Term.end_date >= day).limit(1)
-        ).first()
+        term = next((t for t in self._all_terms(session) if t.start_date <= day <= t.end_date), None)
         if term is None:
             english, chinese = msg("no_term", date=day)
             raise Invalid(english, chinese, "date")
@@ -261,6 +259,7 @@ class PracticeVerbs:
                 english, chinese = msg("two_primaries", value="")
                 raise Conflict(english, chinese, "rows") from None
             self._audit(s, actor, "assignment.save", "term", term_id, detail={"rows": len(cleaned)})
+        self.forget_cached()
         return {"term_id": term_id, "saved": len(cleaned)}
 
     def _not_found_term(self, term_id):

@@ -77,5 +77,6 @@ class RosterVerbs:
                     "school_id": row["school_id"], "class_id": row["class_id"],
                     "needs_mentors": row.get("needs_mentors", 1),
                     "birth_year_month": row.get("birth_year_month"), "active": True}, counts["students"])  # fmt: skip
+        self.forget_cached()
         return counts
 

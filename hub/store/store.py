@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -30,6 +32,10 @@ from .roster_verbs import RosterVerbs
 
 log = logging.getLogger(__name__)
 
+#: How long callers (roles, classes, mentees) and terms are kept in memory. Changes made through this
+#: store object are seen at once; changes by another process (a roster import) within this many seconds.
+CACHE_SECONDS = 10.0
+
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
     """All reads and writes of mentor and student data.
@@ -41,6 +47,11 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
         self.engine = engine
         self._read_engine = engine.execution_options(**{READ_ONLY: True})
         self.today = today
+        self._cache: dict = {}
+        # SQLite has one writer at a time: queue this process's writers on a lock instead of letting
+        # them poll the database lock (busy timeout, sleeps of up to 100 ms); other processes still
+        # wait through the busy timeout.
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     @classmethod
     def open(cls, target: str | Engine, **kwargs) -> RecordStore:
@@ -60,7 +71,8 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
     def writing(self) -> Iterator[Session]:
         """One transaction: committed on success, rolled back on any error (nothing half-written)."""
         try:
-            with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            with self._write_lock or nullcontext(), Session(self.engine, expire_on_commit=False) as session, \
+                    session.begin():
                 yield session
         except (OperationalError, DBAPIError) as error:
             if is_connection_error(error):
@@ -77,6 +89,20 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
                 raise unavailable(error) from error
             raise
 
+    def cached(self, key, load):
+        """``load()``, remembered for CACHE_SECONDS under ``key``."""
+        now = time.monotonic()
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        self._cache[key] = (now + CACHE_SECONDS, value)
+        return value
+
+    def forget_cached(self) -> None:
+        """Called by every verb that changes people, classes, terms or assignments."""
+        self._cache.clear()
+
     def ping(self) -> bool:
         with self.reading() as s:
             s.execute(select(1))
@@ -85,10 +111,16 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
     # --- callers ----------------------------------------------------------------------------
     def actor_for(self, username: str, groups=(), break_glass_reason: str = "") -> Actor:
         """The policy's view of a hub user. Unknown user names get an actor with no roles at all."""
+        groups = frozenset(groups)
+        actor = self.cached(("actor", username, groups), lambda: self._load_actor(username, groups))
+        reason = break_glass_reason.strip()
+        return actor.with_break_glass(reason) if reason else actor
+
+    def _load_actor(self, username: str, groups: frozenset) -> Actor:
         with self.reading() as s:
             account = s.get(Account, username)
             if account is None or not account.active:
-                return Actor(username=username, groups=frozenset(groups))
+                return Actor(username=username, groups=groups)
             staff = s.get(Staff, account.staff_id) if account.staff_id else None
             roles = self.account_roles(account, staff)
             schools, classes, mentees = set(), set(), set()
@@ -103,8 +135,7 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
                         MentorAssignment.staff_id == staff.staff_id)))  # fmt: skip
         return Actor(username=username, roles=frozenset(roles), staff_id=account.staff_id,
                      school_ids=frozenset(schools), class_ids=frozenset(classes),
-                     mentee_ids=frozenset(mentees), groups=frozenset(groups),
-                     break_glass_reason=break_glass_reason.strip())  # fmt: skip
+                     mentee_ids=frozenset(mentees), groups=groups)  # fmt: skip
 
     def find_me(self, actor: Actor) -> dict:
         """Who the caller is: roles, schools, head-teacher classes and current mentees (ids and names)."""

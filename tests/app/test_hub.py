@@ -2,6 +2,7 @@
 
 import re
 
+import psutil
 import pytest
 
 from tests.helpers import run_in_kernel, utf8_session
@@ -55,7 +56,8 @@ def test_platform_admin_cannot_reach_other_users_servers(running_hub):
     me = running_hub.api("GET", "/user", token=token).json()
     assert "admins" in me["groups"]
     assert me["admin"] is False
-    assert not any(scope.startswith("access:servers") for scope in me["scopes"])
+    server_access = [scope for scope in me["scopes"] if scope.startswith("access:servers")]
+    assert server_access == ["access:servers!user=admin"]  # their own server only
     # but can list users (account management)
     assert running_hub.api("GET", "/users", token=token).status_code == 200
 
@@ -88,4 +90,6 @@ def test_user_server_environment_holds_no_database_settings(running_hub):
 def test_idle_culler_and_records_service_run_as_hub_services(running_hub):
     services = running_hub.api("GET", "/services").json()
     assert {"records", "idle-culler"} <= set(services)
-    assert services["records"]["command"]
+    assert services["records"]["prefix"] == "/services/records/"
+    hub_children = psutil.Process(running_hub.process.pid).children(recursive=True)
+    assert any("jupyterhub_idle_culler" in " ".join(child.cmdline()) for child in hub_children)

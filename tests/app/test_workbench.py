@@ -46,8 +46,8 @@ def mentee(bench, index: int) -> str:
     return bench.me["mentees"][index]["student_id"]
 
 
-def fill(form, student_id: str, **values) -> None:
-    form.set_values(student_id=student_id, date=TODAY, **values)
+def fill(record_form, student_id: str, /, **values) -> None:
+    record_form.set_values(student_id=student_id, date=TODAY, **values)
 
 
 @pytest.mark.parametrize("kind", list(VALID))
@@ -102,11 +102,11 @@ def test_each_invalid_input_shows_its_message_and_sends_nothing(bench, teacher1,
 
 
 def test_a_refused_save_keeps_the_forms_content(bench, teacher1):
-    """The form does not scan talk summaries for ID numbers; the service does and refuses."""
+    """The form does not scan talk summaries for phone numbers; the service does and refuses."""
     student_id = mentee(bench, 2)
     before = len(teacher1.records_for(student_id))
     form = bench.forms.show("talk")
-    summary = "学生说身份证号 310101201203150012 丢了，很着急。"
+    summary = "学生说家长换了新号码 13912345678，让我记下。"
     fill(form, student_id, **{**VALID["talk"], "summary": summary})
     form.save_button.click()
     assert "服务未接受" in form.status.value

@@ -23,7 +23,7 @@ TABLE = [
     ("label", "虽然大家说你是问题学生，其实你很善良，那天你主动扶起了摔倒的同学。", True, (), ("问题学生",), False),
     ("label and rank", "作为后进生，你的名次还要提高。", False, ("名次",), ("后进生",), False),
     ("phone", "小雨，有事可以让妈妈打13812345678联系我。你值日时很负责，记得那次把教室打扫得很干净。", True, (), (), True),
-    ("id card", "小雨（身份证 310101201203150012）这学期很努力。", False, (), (), True),
+    ("id card", "小雨（身份证 310101201203150013）这学期很努力。", False, (), (), True),
     ("other student", "记得那次你和王浩然一起做实验，你很细心，希望你继续保持。", True, (), (), True),
     ("address", "那天我去你家幸福路12号家访，看到你认真整理书桌，希望你坚持。", True, (), (), True),
 ]  # fmt: skip
@@ -40,6 +40,11 @@ def test_growth_message_checks(case, text, strength, rank, labels, blocking):
     assert ("block" in levels) is blocking
     if rank or labels:
         assert "advice" in levels
+
+
+def test_an_id_card_number_is_named_as_such():
+    check = check_growth_message("小雨（身份证 310101201203150013）这学期很努力。", STUDENT, OTHERS)
+    assert check.pii == ("身份证号“310101201203150013”",)
 
 
 def test_the_students_own_name_is_not_personal_data():

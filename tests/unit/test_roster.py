@@ -166,5 +166,5 @@ def test_command_line_import(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "新增 3" in done.stdout
     bad = write_csv_folder(tmp_path / "bad", with_rows("staff", [{**GOOD["staff"][0], "roles": "校长"}] + GOOD["staff"][1:]))
-    refused = subprocess.run([*run[:4], str(bad), "--db", url], capture_output=True, text=True, timeout=120, env=env)
+    refused = subprocess.run([*run[:5], str(bad), "--db", url], capture_output=True, text=True, timeout=120, env=env)
     assert refused.returncode == 1 and "校长" in refused.stdout
