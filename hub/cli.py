@@ -20,6 +20,7 @@ COMMAND_MODULES = {
     "course": "hub.courses.command",
     "cases": "hub.cases.command",
     "doctor": "hub.doctor",
+    "account": "hub.accounts",
 }
 
 

@@ -32,6 +32,7 @@ DEFAULTS: dict[str, Any] = {
     "hub_port": 8081,
     "proxy_api_port": 8001,
     "records_port": 10101,
+    "exchange_port": 10102,
     "formgrader_base_port": 10200,
     "database": {"records_url": None, "hub_url": None},
     "authenticator": {
@@ -124,6 +125,10 @@ class Settings:
     @property
     def records_port(self) -> int:
         return self.raw["records_port"]
+
+    @property
+    def exchange_port(self) -> int:
+        return self.raw["exchange_port"]
 
     @property
     def formgrader_base_port(self) -> int:

@@ -71,7 +71,10 @@ def write_hub_settings(folder: Path, seed: bool = True, mode: str = "demo", extr
         "hub_port": free_port(),
         "proxy_api_port": free_port(),
         "records_port": free_port(),
+        "exchange_port": free_port(),
         "formgrader_base_port": free_port_block(8),
+        # Every test logs in from 127.0.0.1: the per-address limit is unit-tested, not hit here.
+        "authenticator": {"ip_attempts_per_minute": 10000},
         **(extra or {}),
     }
     path = folder / "mentorhub.yaml"

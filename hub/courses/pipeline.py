@@ -155,6 +155,7 @@ class CoursePipeline:
             from nbgrader.apps import NbGraderAPI
 
             api = NbGraderAPI(config=to_config(settings))
+            api.log.propagate = False  # nbgrader's log is captured per submission; keep the terminal for the bar
 
             def grade(student_id):
                 result = api.autograde(assignment_id, student_id, force=True, create=True)

@@ -278,3 +278,31 @@ def test_service_killed_mid_burst_loses_no_acknowledged_write(running_hub, store
     assert set(acknowledged) <= set(stored)
     assert len(stored) == len(set(stored))
     assert all(r.fields.get("talk_type") == "例行关怀" and r.fields.get("summary") for r in rows)
+
+
+def test_edit_rights_through_the_hub(running_hub, tokens, targets):
+    created = call(running_hub, tokens("teacher1"), "POST", "records", talk(targets["mentee"]))
+    assert created.status_code == 201
+    record_id = created.json()["record_id"]
+    path = f"records/{record_id}"
+    assert call(running_hub, tokens("leader1"), "GET", path).status_code == 200  # same school: may read
+    assert call(running_hub, tokens("leader1"), "PATCH", path, {"summary": "改"}).status_code == 403
+    assert call(running_hub, tokens("schooladmin2"), "PATCH", path, {"summary": "改"}).status_code == 404
+    assert call(running_hub, tokens("trainer1"), "DELETE", path).status_code == 404
+    patched = call(running_hub, tokens("teacher1"), "PATCH", path, {"summary": "补充了后续安排"})
+    assert patched.status_code == 200 and patched.json()["summary"] == "补充了后续安排"
+    bad = call(running_hub, tokens("teacher1"), "PATCH", path, {"follow_up_date": "2000-01-01"})
+    assert bad.status_code == 422 and bad.json()["error"]["field"] == "follow_up_date"
+    assert call(running_hub, tokens("teacher1"), "DELETE", path, params={"reason": "重复"}).status_code == 200
+    assert call(running_hub, tokens("teacher1"), "GET", path).status_code == 404
+    audit = call(running_hub, tokens("admin"), "GET", "audit", params={"action": "record.delete", "who": "teacher1"})
+    assert str(record_id) in [entry["entity_id"] for entry in audit.json()["audit"]]
+
+
+def test_flag_updates_only_by_psychology_or_leader(running_hub, tokens, targets):
+    flag = call(running_hub, tokens("teacher1"), "POST", "flags", {"student_id": targets["mentee"], "level": 1})
+    path = f"flags/{flag.json()['flag_id']}"
+    assert call(running_hub, tokens("teacher1"), "PATCH", path, {"status": "closed"}).status_code == 404
+    assert call(running_hub, tokens("schooladmin1"), "PATCH", path, {"status": "closed"}).status_code == 404
+    updated = call(running_hub, tokens("psych1"), "PATCH", path, {"status": "monitoring", "referred_to": "心理教师"})
+    assert updated.status_code == 200 and updated.json()["status"] == "monitoring"
