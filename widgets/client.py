@@ -90,6 +90,12 @@ class RecordsClient:
     def student(self, student_id: str, break_glass: str | None = None) -> dict:
         return self.request("GET", f"students/{quote(student_id, safe='')}", params={"break_glass": break_glass})
 
+    def staff(self, mentors_only: bool = True) -> list[dict]:
+        """School admins: their school's active staff (``staff_id``, ``name``, ``roles``, ``classes``,
+        ``max_mentees``, ...), by default only those who mentor, as the matching panel needs them."""
+        staff = self.request("GET", "staff")["staff"]
+        return [s for s in staff if s.get("mentor")] if mentors_only else staff
+
     def records_for(self, student_id: str, break_glass: str | None = None) -> list[dict]:
         path = f"students/{quote(student_id, safe='')}/records"
         return self.request("GET", path, params={"break_glass": break_glass})["records"]

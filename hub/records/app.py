@@ -20,6 +20,7 @@ ROUTES = [
     ("students", h.StudentsHandler, ("get",)),
     ("students/{student_id}", h.StudentHandler, ("get",)),
     ("students/{student_id}/records", h.StudentRecordsHandler, ("get",)),
+    ("staff", h.StaffHandler, ("get",)),
     ("records", h.RecordsHandler, ("post",)),
     ("records/{record_id}", h.RecordHandler, ("get", "patch", "delete")),
     ("progress", h.ProgressHandler, ("get",)),

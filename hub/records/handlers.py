@@ -167,6 +167,11 @@ class StudentRecordsHandler(BaseHandler):
         self.send({"records": dicts(await self.act("find_records", student_id, break_glass=True))})
 
 
+class StaffHandler(BaseHandler):
+    async def get(self):
+        self.send({"staff": await self.act("find_school_staff")})
+
+
 class RecordsHandler(BaseHandler):
     async def post(self):
         self.send((await self.act("add_record", self.body())).to_dict(), 201)

@@ -41,6 +41,8 @@ PATHS = {
     "students/{student_id}/records": {"get": {
         "summary": "该生我可以查看的记录", "parameters": [_path_param("student_id"), BREAK_GLASS],
         "responses": {"200": _response("记录列表"), **_errors(404)}}},
+    "staff": {"get": {"summary": "本校教职工（学校管理员，用于师生匹配）：编号、姓名、导师角色、任教班级、结对上限",
+                      "responses": {"200": _response("教职工列表"), **_errors(403)}}},
     "records": {"post": {
         "summary": "新增一条记录（家访/谈心/成长寄语/家校沟通/指导）",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {

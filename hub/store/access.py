@@ -38,11 +38,12 @@ FLAG_UPDATE = "flag.update"
 AUDIT_READ = "audit.read"
 AGGREGATE_READ = "aggregate.read"  # de-identified aggregates only
 ACCOUNT_MANAGE = "account.manage"
+STAFF_READ = "staff.read"  # the school's staff list (for mentor matching)
 
 ACTIONS = (
     STUDENT_READ, RECORD_READ, RECORD_WRITE, PARENT_CONTACT_WRITE, PROGRESS_READ, ASSIGNMENT_READ,
     ASSIGNMENT_WRITE, FLAG_RAISE, FLAG_READ_STATUS, FLAG_READ_DETAILS, FLAG_UPDATE, AUDIT_READ,
-    AGGREGATE_READ, ACCOUNT_MANAGE,
+    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ,
 )  # fmt: skip
 
 MENTOR = "mentor"
@@ -76,6 +77,7 @@ POLICY: dict[str, dict[str, str]] = {
     "school_admin": {
         STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
         ASSIGNMENT_READ: OWN_SCHOOL, ASSIGNMENT_WRITE: OWN_SCHOOL, AGGREGATE_READ: OWN_SCHOOL,
+        STAFF_READ: OWN_SCHOOL,
     },
     "trainer": {AGGREGATE_READ: DISTRICT},
     "studio_leader": {AGGREGATE_READ: DISTRICT},

@@ -57,6 +57,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "term_not_found": ("term {value} not found", "找不到学期 {value}"),
     "account_not_found": ("account {value} not found", "找不到账号 {value}"),
     "staff_not_found": ("staff {value} not found", "找不到教师 {value}"),
+    "account_inactive": ("account {value} is deactivated", "账号 {value} 已停用，不能重置密码"),
     "not_author": ("only the author may change record {value}", "只有记录的填写人可以修改或删除该记录"),
     "parent_contact_forbidden": (
         "only the student's head teacher or assigned mentor may log parent contact",

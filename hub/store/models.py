@@ -278,6 +278,10 @@ class Case(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")
     pii_checked: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # added by migration 0002_case_discussions (case library fields)
+    grade: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    domains: Mapped[list] = mapped_column(JSON, default=list, server_default="[]")
+    scenario: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class Studio(Base):

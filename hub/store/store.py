@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
 from .access import Actor
+from .account_verbs import AccountAdminVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
 from .errors import Unavailable
@@ -29,6 +30,7 @@ from .messages import msg
 from .models import Account, MentorAssignment, SchoolClass, Staff, Student
 from .practice import PracticeVerbs
 from .roster_verbs import RosterVerbs
+from .staff_verbs import StaffVerbs
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 10.0
 
 
-class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs):
+class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
