@@ -26,14 +26,14 @@ from tests.helpers import free_port
 PREFIX = "/services/exchange/"
 
 
-def test_token(user: str, *groups: str, service: bool = False) -> str:
+def caller_token(user: str, *groups: str, service: bool = False) -> str:
     """A stand-in token the test identity maps to a caller (used as JUPYTERHUB_API_TOKEN by nbgrader code)."""
     return f"test|{user}|{','.join(groups)}|{int(service)}"
 
 
 class HeaderIdentity(HubIdentity):
     """Test-only identity: ``X-Test-User`` / ``X-Test-Groups`` / ``X-Test-Service`` headers, or an
-    ``Authorization: token test|user|groups|service`` header made by ``test_token``."""
+    ``Authorization: token test|user|groups|service`` header made by ``caller_token``."""
 
     async def identify(self):
         auth = self.request.headers.get("Authorization", "")
