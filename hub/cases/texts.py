@@ -154,3 +154,38 @@ CLI_CHECK_HELP = "校验案例文件（结构与个人信息检查）"
 CLI_FOLDER_HELP = "案例文件夹，默认 casestudies/cases"
 CLI_CHECK_OK = "共 {count} 个案例，全部通过结构校验和个人信息检查"
 CLI_CHECK_FAILED = "案例检查未通过：{message}"
+
+# records service (case library, discussions, dashboards): key -> (english for logs, chinese for people)
+SERVICE_MESSAGES = {
+    "studio_not_found": ("studio {value} does not exist", "工作室不存在：{value}"),
+    "not_host": ("only the studio's host may open a discussion in {value}", "只有工作室主持人可以在“{value}”发起研讨"),
+    "case_not_found": ("case {value} does not exist or is not shared", "案例不存在或尚未共享：{value}"),
+    "cases_forbidden": ("the case library is for teachers, studio leaders and trainers",
+                        "案例库仅向教师、工作室主持人和培训者开放"),
+    "case_pii": ("case {value} failed the PII check", "{detail}"),
+    "aggregates_forbidden": ("research dashboards are for studio leaders, trainers and administrators",
+                             "研究看板仅向工作室主持人、培训者和管理员开放"),
+    "bad_format": ("format must be md or docx", "纪要格式只能是 md 或 docx"),
+    "bad_body": ("field {value} is missing or not text", "缺少“{value}”或格式不正确"),
+    "rule_forbidden": ("case discussion: not allowed", "{detail}"),
+    "rule_invalid": ("case discussion: invalid input", "{detail}"),
+    "rule_not_found": ("case discussion: not found", "{detail}"),
+}
+EXAM_TIMEPOINT_WORDS = ("期中", "期末", "考")
+CLI_LOAD_HELP = "把案例库载入记录数据库（已存在的案例按文件更新）"
+CLI_LOAD_OK = "案例库已载入：新增 {added} 个，更新 {updated} 个，未变 {unchanged} 个"
+CLI_LOAD_FAILED = "案例库载入失败，数据库未做改动：{message}"
+
+# widgets: discussion lobby
+UI_LOBBY_TITLE = "案例研讨"
+UI_STUDIO = "工作室"
+UI_CASE = "案例"
+UI_CREATE = "发起研讨"
+UI_SESSIONS = "研讨活动"
+UI_JOIN = "加入"
+UI_JOIN_BY_ID = "研讨编号"
+UI_NO_STUDIO = "您还不是任何导师工作室的成员，暂时没有可以加入的研讨。"
+UI_NO_SESSIONS = "暂无进行中的研讨"
+UI_SESSION_OPTION = "{title}（{studio}，{round}，编号 {id}）"
+UI_LEAVE = "返回研讨列表"
+UI_REFRESH = "刷新列表"

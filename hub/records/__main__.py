@@ -2,7 +2,9 @@
 
 Environment:
   MENTORHUB_RECORDS_DB_URL   the records database (required; must be migrated: `mentorhub db upgrade`)
-  JUPYTERHUB_SERVICE_URL     where to listen (set by the hub), e.g. http://127.0.0.1:8181
+  MENTORHUB_SERVICE_BIND_URL where to listen when set (cluster mode: http://0.0.0.0:8181, so that the proxy
+                             pod reaches the service at its `url`, which names the hub's Service)
+  JUPYTERHUB_SERVICE_URL     otherwise where to listen (set by the hub), e.g. http://127.0.0.1:8181
   JUPYTERHUB_SERVICE_PREFIX  URL prefix (set by the hub), default /services/records/
   JUPYTERHUB_API_URL, JUPYTERHUB_API_TOKEN, ...  read by jupyterhub.services.auth.HubOAuth
   MENTORHUB_RECORDS_WORKERS  database worker threads (default 8)
@@ -21,8 +23,14 @@ from hub.store import NotMigrated, StoreError, open_store
 log = logging.getLogger("hub.records")
 
 
-def listen_address(service_url: str) -> tuple[str, int]:
-    parsed = urlparse(service_url or "http://127.0.0.1:8181")
+BIND_URL_ENV = "MENTORHUB_SERVICE_BIND_URL"  # the same name as hub.cluster.SERVICE_BIND_ENV
+DEFAULT_URL = "http://127.0.0.1:8181"
+
+
+def listen_address(environ) -> tuple[str, int]:
+    """(host, port) to listen on: MENTORHUB_SERVICE_BIND_URL when set, else JUPYTERHUB_SERVICE_URL."""
+    url = environ.get(BIND_URL_ENV) or environ.get("JUPYTERHUB_SERVICE_URL") or DEFAULT_URL
+    parsed = urlparse(url)
     return parsed.hostname or "127.0.0.1", parsed.port or 8181
 
 
@@ -44,7 +52,7 @@ def main(environ=os.environ) -> int:
     from .app import make_app
 
     prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/records/")
-    host, port = listen_address(environ.get("JUPYTERHUB_SERVICE_URL", ""))
+    host, port = listen_address(environ)
     app = make_app(store, prefix, workers=int(environ.get("MENTORHUB_RECORDS_WORKERS", "8")))
 
     async def serve():
