@@ -97,6 +97,7 @@ def pod_environment() -> dict[str, str]:
         "MENTORHUB_MODE": "cluster",
         # Kernels call the records service through the proxy, the only route user pods have to it.
         "MENTORHUB_RECORDS_URL": f"{PROXY_PUBLIC_URL}/services/records/api/v1/",
+        "MENTORHUB_EXCHANGE_URL": f"{PROXY_PUBLIC_URL}/services/exchange/",
     }
 
 

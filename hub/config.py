@@ -24,6 +24,7 @@ PROXY_COMMAND = REPO_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 # Platform groups (DESIGN.md "People and what they do").
 PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins")
 RECORDS_SERVICE = "records"
+EXCHANGE_SERVICE = "exchange"
 ADMIN_SERVICE = "mentorhub-admin"
 
 # What a user's server token may do: JupyterHub's own defaults for the `server` role, plus calling the
@@ -36,6 +37,7 @@ SERVER_TOKEN_SCOPES = [
     "list:services",
     "read:services",
     f"access:services!service={RECORDS_SERVICE}",
+    f"access:services!service={EXCHANGE_SERVICE}",
 ]
 
 
@@ -145,7 +147,8 @@ def hub_roles() -> list[dict]:
         # Every user: their own things, and the records service with their own identity.
         {
             "name": "user",
-            "scopes": ["self", f"access:services!service={RECORDS_SERVICE}", "list:services", "read:services"],
+            "scopes": ["self", f"access:services!service={RECORDS_SERVICE}",
+                       f"access:services!service={EXCHANGE_SERVICE}", "list:services", "read:services"],
         },
         # Platform admins manage accounts and servers but cannot open other people's servers
         # (`access:servers`); reading records needs the records service's audited break-glass instead.
@@ -212,12 +215,32 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
 def apply_all(settings: Settings, c, runtime: Runtime) -> None:
     """Everything, in order; course services come last because they extend services, roles and groups."""
     for step in (apply_hub, apply_proxy, apply_templates, apply_spawner, apply_authenticator,
-                 apply_roles, apply_services, apply_courses):
+                 apply_roles, apply_services, apply_courses, apply_exchange):
         step(settings, c, runtime)
     if settings.mode == "cluster":
         from hub.cluster import apply_cluster
 
         apply_cluster(settings, c, runtime)
+
+
+def exchange_url(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.exchange_port}/services/{EXCHANGE_SERVICE}/"
+
+
+def apply_exchange(settings: Settings, c, runtime: Runtime) -> None:
+    """The hub-authenticated nbgrader exchange (hub.exchange), and where servers and formgraders find it."""
+    from hub.exchange.hubconfig import exchange_roles, exchange_service
+
+    course_ids = {course.course_id for course in runtime.courses}
+    services = []
+    for service in c.JupyterHub.services:
+        if service["name"] in course_ids:
+            service = {**service, "environment": {**service["environment"],
+                                                  "MENTORHUB_EXCHANGE_URL": exchange_url(settings)}}
+        services.append(service)
+    c.JupyterHub.services = [*services, exchange_service(settings, runtime.courses)]
+    c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, *exchange_roles(runtime.courses)]
+    c.Spawner.environment = {**c.Spawner.environment, "MENTORHUB_EXCHANGE_URL": exchange_url(settings)}
 
 
 def apply_courses(settings: Settings, c, runtime: Runtime) -> None:

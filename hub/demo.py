@@ -153,6 +153,9 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
             store.add_enrollment(f"teacher{n}", course)
     store.add_studio("donghu", "东湖导师工作室", "leader1", level="区级",
                      members=["teacher1", "teacher2", "teacher3", "teacher4", "teacher5", "teacher15"])  # fmt: skip
+    from hub.cases.command import load_into_store
+
+    load_into_store(store)  # the shipped, de-identified case library
     first_mentee = sorted(store.actor_for("teacher1").mentee_ids)[0]
     store.add_flag(store.actor_for("teacher1"), {"student_id": first_mentee, "level": 1, "signals": ["情绪"],
                                                  "details": "近两周课间常独处，情绪低落，已与心理教师沟通。"})  # fmt: skip

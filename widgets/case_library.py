@@ -1,7 +1,7 @@
 """Case library browser (Voilà app): filter by stage, domain, tag and text; read one case.
 
 Model: ``hub.cases.library`` (pure). View: ``CaseLibraryApp`` builds the widgets, exposes
-``root`` and never calls ``display()``. Alternate constructor ``CaseLibraryApp.from_folder``.
+``root`` and never calls ``display()``. Alternate constructors ``CaseLibraryApp.from_folder`` and ``from_client`` (the records service).
 """
 
 from __future__ import annotations
@@ -54,6 +54,11 @@ class CaseLibraryApp:
     @classmethod
     def from_folder(cls, folder: Path) -> CaseLibraryApp:
         return cls(library.load_library(Path(folder)))
+
+    @classmethod
+    def from_client(cls, client) -> CaseLibraryApp:
+        """The shared library from the records service (``GET cases``), with the caller's identity."""
+        return cls([Case.from_dict(data) for data in client.cases()])
 
     def visible_cases(self) -> list[Case]:
         return library.filter_cases(

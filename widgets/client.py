@@ -57,7 +57,8 @@ class RecordsClient:
         return cls(url, token, **kwargs)
 
     # --- transport ----------------------------------------------------------------------------
-    def request(self, method: str, path: str, *, params=None, json=None):
+    def request(self, method: str, path: str, *, params=None, json=None, raw: bool = False):
+        """Decoded JSON of the answer (``raw``: its bytes, e.g. a .docx); error answers raise RecordsError."""
         params = {k: v for k, v in (params or {}).items() if v not in (None, "")}
         try:
             response = self.session.request(method, self.base_url + path, params=params, json=json,
@@ -66,6 +67,8 @@ class RecordsClient:
             raise RecordsError(0, NO_CONNECTION, str(error)) from error
         if response.status_code >= 300:
             raise self._error(response)
+        if raw:
+            return response.content
         return response.json() if response.content else None
 
     @staticmethod
@@ -135,6 +138,23 @@ class RecordsClient:
     def audit(self, **filters) -> list[dict]:
         """Admins: filters who, action, since, until (ISO), limit."""
         return self.request("GET", "audit", params=filters)["audit"]
+
+    # --- case studies (the discussion room's calls are in widgets/discussion_client.py) ---------
+    def cases(self, stage: str | None = None, domain: str | None = None, tag: str | None = None,
+              q: str | None = None) -> list[dict]:  # fmt: skip
+        """The shared, de-identified case library (filters as in the case library app)."""
+        return self.request("GET", "cases", params={"stage": stage, "domain": domain, "tag": tag, "q": q})["cases"]
+
+    def case(self, case_id: str) -> dict:
+        return self.request("GET", f"cases/{quote(case_id, safe='')}")
+
+    def studios(self) -> list[dict]:
+        """The mentor studios the caller belongs to; ``is_host`` marks those they lead."""
+        return self.request("GET", "studios")["studios"]
+
+    def dashboards(self, term: str | None = None) -> dict:
+        """De-identified research aggregates (studio leaders, trainers, admins; small cells blanked)."""
+        return self.request("GET", "dashboards", params={"term": term})
 
 
 def service_url_from_hub(api_url: str, token: str | None, name: str = "records") -> str | None:

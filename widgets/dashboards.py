@@ -23,6 +23,19 @@ def figure_png(figure) -> bytes:
     return buffer.getvalue()
 
 
+#: group-label columns of the aggregate tables; every other column holds a figure
+LABEL_COLUMNS = ("school", "class", "domain", "window", "course", "suppressed")
+
+
+def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
+    """A table sent by the records service; blanked figures (``null``) become NaN again."""
+    table = pd.DataFrame(rows)
+    for column in table.columns:
+        if column not in LABEL_COLUMNS:
+            table[column] = pd.to_numeric(table[column], errors="coerce").astype("float64")
+    return table
+
+
 class DashboardApp:
     #: (key, label column, figure column, label mapping) of the chart drawn for each dashboard.
     CHARTS = {
@@ -63,6 +76,14 @@ class DashboardApp:
     def _on_tab(self, change) -> None:
         if change["new"] is not None:
             self.draw_chart(self.keys[change["new"]])
+
+    @classmethod
+    def from_client(cls, client, term: str | None = None) -> DashboardApp:
+        """The de-identified aggregates of a term from the records service (``GET dashboards``)."""
+        payload = client.dashboards(term)
+        tables = {key: frame_from_rows(rows) for key, rows in payload["tables"].items() if rows}
+        charts = {key: frame_from_rows(rows) for key, rows in payload["charts"].items() if rows and key in tables}
+        return cls(tables, charts)
 
     @classmethod
     def from_frames(

@@ -55,6 +55,7 @@ class DiscussionRoomApp:
     def __init__(self, room: DiscussionRoom, session_id: str, user: str):
         self.room, self.session_id, self.user = room, session_id, user
         self.seen_version: int | None = None
+        self.last_view: RoomView | None = None
         self._poll_task: asyncio.Task | None = None
         self.header = widgets.HTML()
         self.board = widgets.HTML()
@@ -94,6 +95,9 @@ class DiscussionRoomApp:
         self.root = widgets.VBox(
             [self.header, self.message, self.board, self.contribute_box, self.vote_box, self.leader_box]
         )
+        for widget, name in ((self.root, "mh-room"), (self.header, "mh-room-header"), (self.board, "mh-room-board"),
+                             (self.message, "mh-room-message"), (self.downloads, "mh-room-downloads")):
+            widget.add_class(name)
         self.refresh()
 
     @classmethod
@@ -106,7 +110,7 @@ class DiscussionRoomApp:
     def refresh(self) -> RoomView:
         view = self.room.view(self.user, self.session_id)
         session = view.session
-        self.seen_version = session.version
+        self.seen_version, self.last_view = session.version, view
         state = texts.UI_FINISHED if session.finished else texts.UI_CURRENT_ROUND.format(round=texts.ROUND_NAMES[session.round])
         self.header.value = (
             f"<h3>{html.escape(session.case_title)}</h3><p><b>{html.escape(state)}</b></p>"
@@ -135,16 +139,22 @@ class DiscussionRoomApp:
         return False
 
     def start_polling(self, interval: float = 2.0) -> asyncio.Task:
+        """Poll on the kernel's event loop; the version check (an HTTP call on the service) runs in a
+        worker thread so the kernel keeps answering the page meanwhile."""
+        event_loop = asyncio.get_event_loop()
+
         async def loop():
             while True:
                 await asyncio.sleep(interval)
                 try:
-                    self.poll_once()
+                    version = await event_loop.run_in_executor(None, self.room.version, self.session_id)
+                    if version != self.seen_version:
+                        self.refresh()
                 except Exception as error:  # keep polling, but show and log the failure
                     log.exception("discussion room poll failed")
                     self.message.value = html.escape(texts.UI_ERROR.format(message=error))
 
-        self._poll_task = asyncio.get_event_loop().create_task(loop())
+        self._poll_task = event_loop.create_task(loop())
         return self._poll_task
 
     def stop_polling(self) -> None:
@@ -171,19 +181,24 @@ class DiscussionRoomApp:
 
     def _on_pick_mine(self, change) -> None:
         chosen = change["new"]
-        if chosen:
-            self.text.value = self.room.storage.find_contribution(chosen).text
+        mine = {c.id: c for c in self.last_view.contributions} if self.last_view else {}
+        if chosen in mine:
+            self.text.value = mine[chosen].text
 
     def _save_edit(self) -> None:
         self.room.edit_contribution(self.user, self.mine.value, self.text.value)
         self.text.value = ""
 
     def _export(self) -> None:
-        view = self.room.view(self.user, self.session_id)
-        name = f"研讨纪要-{view.session.id}"
+        name = f"研讨纪要-{self.session_id}"
+        if hasattr(self.room, "minutes"):  # the service builds (and audits) the export
+            docx, markdown = (self.room.minutes(self.user, self.session_id, fmt) for fmt in ("docx", "md"))
+        else:
+            view = self.room.view(self.user, self.session_id)
+            docx, markdown = minutes_docx(view), minutes_markdown(view).encode("utf-8")
         self.downloads.value = " ".join(
             [
-                download_link(minutes_docx(view), f"{name}.docx", DOCX_MIME, texts.UI_DOWNLOAD_DOCX),
-                download_link(minutes_markdown(view).encode("utf-8"), f"{name}.md", "text/markdown", texts.UI_DOWNLOAD_MD),
+                download_link(docx, f"{name}.docx", DOCX_MIME, texts.UI_DOWNLOAD_DOCX),
+                download_link(markdown, f"{name}.md", "text/markdown", texts.UI_DOWNLOAD_MD),
             ]
         )

@@ -1,4 +1,5 @@
-"""``mentorhub cases check``: validate the case library and run the PII check on every case."""
+"""``mentorhub cases check`` validates the case library and runs the PII check on every case;
+``mentorhub cases load`` stores it in the records database (idempotent; all or nothing)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from hub.cases.errors import Invalid
 
 log = logging.getLogger(__name__)
 DEFAULT_FOLDER = Path("casestudies") / "cases"
+#: the library shipped with the project (used by the demo seed whatever the working folder)
+SHIPPED_FOLDER = Path(__file__).resolve().parents[2] / "casestudies" / "cases"
 
 
 def check(args: argparse.Namespace) -> int:
@@ -27,9 +30,44 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
+def load_into_store(store, folder: Path = SHIPPED_FOLDER) -> dict:
+    """Validate the library in ``folder`` and store every case (PII-checked against the roster too)."""
+    return store.put_cases(library.load_library(Path(folder)))
+
+
+def load(args: argparse.Namespace) -> int:
+    from hub.store import StoreError, open_store
+    from hub.store.command import resolve_db_url
+
+    try:
+        store = open_store(resolve_db_url(args.db, args.settings))
+    except StoreError as error:
+        print(error.message_zh, file=sys.stderr)
+        return 1
+    try:
+        counts = load_into_store(store, Path(args.folder))
+    except Invalid as error:
+        log.error("case library not loaded: %s", error)
+        print(texts.CLI_LOAD_FAILED.format(message=error), file=sys.stderr)
+        return 1
+    except StoreError as error:
+        log.error("case library not loaded: %s", error.message_en)
+        print(texts.CLI_LOAD_FAILED.format(message=error.message_zh), file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(texts.CLI_LOAD_OK.format(**counts))
+    return 0
+
+
 def register(subparsers) -> None:
     parser = subparsers.add_parser("cases", help=texts.CLI_HELP)
     actions = parser.add_subparsers(dest="cases_command", required=True)
     check_parser = actions.add_parser("check", help=texts.CLI_CHECK_HELP)
     check_parser.add_argument("--folder", default=str(DEFAULT_FOLDER), help=texts.CLI_FOLDER_HELP)
     check_parser.set_defaults(func=check)
+    load_parser = actions.add_parser("load", help=texts.CLI_LOAD_HELP)
+    load_parser.add_argument("--folder", default=str(DEFAULT_FOLDER), help=texts.CLI_FOLDER_HELP)
+    load_parser.add_argument("--db", metavar="URL", help="records database URL (default: from the site settings)")
+    load_parser.add_argument("--settings", metavar="FILE", help="site settings file (default: mentorhub.yaml / env)")
+    load_parser.set_defaults(func=load)

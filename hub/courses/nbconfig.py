@@ -13,6 +13,8 @@ from pathlib import Path
 from traitlets.config import Config
 from traitlets.utils.importstring import import_item
 
+from hub.exchange.factory import EXCHANGE_FACTORY_SETTINGS
+
 # Preprocessors for generate_feedback: nbgrader's own two, plus the removal of hidden tests and of the
 # traceback lines that would quote them (see hub.courses.feedback).
 FEEDBACK_PREPROCESSORS = (
@@ -45,7 +47,8 @@ def gradebook_url(course_dir: Path) -> str:
 
 
 def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
-                    cell_timeout: int = 60, hub_auth: bool = False, check_owner: bool = False) -> dict:
+                    cell_timeout: int = 60, hub_auth: bool = False, check_owner: bool = False,
+                    hub_exchange: bool = False) -> dict:
     """The plain settings of one course as ``{"Section.trait": value}``.
 
     ``hub_auth`` makes nbgrader ask JupyterHub which teachers belong to ``nbgrader-<course>``
@@ -66,6 +69,9 @@ def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
     }
     if hub_auth:
         settings["Authenticator.plugin_class"] = "nbgrader.auth.JupyterHubAuthPlugin"
+    if hub_exchange:  # the hub's exchange service (hub.exchange); re-releasing replaces the old release
+        settings.update(EXCHANGE_FACTORY_SETTINGS)
+        settings["ExchangeReleaseAssignment.force"] = True
     return settings
 
 
@@ -109,8 +115,12 @@ def write_course_config(course_dir: Path, course_id: str, exchange_root: Path, *
     return path
 
 
-def teacher_config_text(exchange_root: Path) -> str:
-    """``nbgrader_config.py`` for teachers' servers: exchange, hub groups, student id = hub user."""
+def teacher_config_text(exchange_root: Path, hub_exchange: bool = False) -> str:
+    """``nbgrader_config.py`` for teachers' servers: exchange, hub groups, student id = hub user.
+
+    With ``hub_exchange`` the exchange classes talk to the hub's exchange service (found through
+    ``MENTORHUB_EXCHANGE_URL`` or the hub API) with the server's own token."""
+    exchange = [f"c.{key} = {value!r}" for key, value in EXCHANGE_FACTORY_SETTINGS.items()] if hub_exchange else []
     return "\n".join([
         "# Written by Mentor Hub for teachers' servers only (hub/courses/nbconfig.py).",
         "import os",
@@ -124,11 +134,12 @@ def teacher_config_text(exchange_root: Path) -> str:
         "# Every server runs as one Unix user in demo mode: file submissions under the hub user name.",
         "if os.environ.get('JUPYTERHUB_USER'):",
         "    c.CourseDirectory.student_id = os.environ['JUPYTERHUB_USER']",
+        *exchange,
         "",
     ])
 
 
-def write_teacher_config(folder: Path, exchange_root: Path) -> Path:
+def write_teacher_config(folder: Path, exchange_root: Path, hub_exchange: bool = False) -> Path:
     """Write the Jupyter config folder teachers' servers get on ``JUPYTER_CONFIG_PATH``.
 
     It holds the nbgrader config, a server config that turns the formgrader and course-list server
@@ -136,7 +147,7 @@ def write_teacher_config(folder: Path, exchange_root: Path) -> Path:
     """
     folder = Path(folder)
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
-    _write_atomic(folder / "nbgrader_config.py", teacher_config_text(exchange_root))
+    _write_atomic(folder / "nbgrader_config.py", teacher_config_text(exchange_root, hub_exchange))
     server = {"ServerApp": {"jpserver_extensions": {name: False for name in TEACHER_DISABLED_SERVER_EXTENSIONS}}}
     _write_atomic(folder / "jupyter_server_config.json", json.dumps(server, indent=2) + "\n")
     page = {"disabledExtensions": {name: True for name in TEACHER_DISABLED_LAB_PLUGINS}}

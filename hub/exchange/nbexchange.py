@@ -1,5 +1,6 @@
 """The nbgrader 0.9 exchange classes to name in ``ExchangeFactory`` (see ``EXCHANGE_FACTORY_SETTINGS``)."""
 
+from .factory import EXCHANGE_FACTORY_SETTINGS
 from .nbbase import HubExchange
 from .nbteacher import (
     HubExchangeFetchAssignment,
@@ -8,20 +9,6 @@ from .nbteacher import (
     HubExchangeSubmit,
 )
 from .nbtrainer import HubExchangeCollect, HubExchangeReleaseAssignment, HubExchangeReleaseFeedback
-
-_MODULE = __name__
-
-#: ``{"ExchangeFactory.<trait>": "<class path>"}`` for nbgrader_config.py (teachers' and course configs)
-EXCHANGE_FACTORY_SETTINGS = {
-    "ExchangeFactory.exchange": f"{_MODULE}.HubExchange",
-    "ExchangeFactory.fetch_assignment": f"{_MODULE}.HubExchangeFetchAssignment",
-    "ExchangeFactory.fetch_feedback": f"{_MODULE}.HubExchangeFetchFeedback",
-    "ExchangeFactory.release_assignment": f"{_MODULE}.HubExchangeReleaseAssignment",
-    "ExchangeFactory.release_feedback": f"{_MODULE}.HubExchangeReleaseFeedback",
-    "ExchangeFactory.list": f"{_MODULE}.HubExchangeList",
-    "ExchangeFactory.submit": f"{_MODULE}.HubExchangeSubmit",
-    "ExchangeFactory.collect": f"{_MODULE}.HubExchangeCollect",
-}
 
 __all__ = [
     "EXCHANGE_FACTORY_SETTINGS",

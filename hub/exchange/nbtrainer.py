@@ -42,6 +42,9 @@ class HubExchangeReleaseAssignment(HubExchange, abc.ExchangeReleaseAssignment):
 class HubExchangeCollect(HubExchange, abc.ExchangeCollect):
     def init_src(self):
         course = self.require_course()
+        if self.client.courses().get(course) != "trainer":  # the server would only show one's own anyway
+            english, chinese = texts.NOT_TRAINER
+            self.fail(f"{chinese.format(course=course)} / {english.format(course=course)} (HTTP 403)")
         student = self.coursedir.student_id if self.coursedir.student_id not in ("", "*") else None
         entries = self.client.submissions(course, self.coursedir.assignment_id, student)
         by_student = defaultdict(list)

@@ -9,6 +9,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
 from . import handlers as h
+from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
 
 API_VERSION = "v1"
 
@@ -28,10 +29,12 @@ ROUTES = [
     ("flags", h.FlagsHandler, ("get", "post")),
     ("flags/{flag_id}", h.FlagHandler, ("patch",)),
     ("audit", h.AuditHandler, ("get",)),
+    *STUDIO_ROUTES,  # case library, discussion room, research dashboards
 ]
 
 PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
             "flag_id": r"(?P<flag_id>\d+)"}  # fmt: skip
+PATTERNS.update(STUDIO_PATTERNS)
 
 
 def url_pattern(path: str) -> str:

@@ -94,13 +94,19 @@ PATHS = {
 }  # fmt: skip
 
 
+def studio_paths() -> dict:
+    from .studio_openapi import STUDIO_PATHS  # imported late: that module builds on this one
+
+    return STUDIO_PATHS
+
+
 def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Mentor Hub 记录服务 (records service)", "version": "1"},
         "servers": [{"url": api_prefix}],
         "security": [{"hubToken": []}, {"hubOAuthCookie": []}],
-        "paths": {"/" + path: spec for path, spec in PATHS.items()},
+        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths()}.items()},
         "components": {
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .access import Actor
 from .account_verbs import AccountAdminVerbs
+from .dashboard_verbs import DashboardVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
 from .errors import Unavailable
@@ -31,6 +32,7 @@ from .models import Account, MentorAssignment, SchoolClass, Staff, Student
 from .practice import PracticeVerbs
 from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
+from .studio_verbs import StudioVerbs
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 10.0
 
 
-class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs):
+class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
+                  DashboardVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".

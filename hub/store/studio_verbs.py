@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 
@@ -53,7 +54,7 @@ def room_rules() -> Iterator[None]:
 
 # --- the storage protocol over the database ------------------------------------------------------
 def _iso(value: dt.datetime) -> str:
-    return value.isoformat(timespec="seconds")
+    return value.replace(tzinfo=dt.UTC).isoformat(timespec="seconds")
 
 
 class SqlDiscussionStorage:
@@ -64,7 +65,8 @@ class SqlDiscussionStorage:
         self.lock = lock  # SELECT ... FOR UPDATE on the discussion row (PostgreSQL; SQLite writers are serial)
 
     def new_id(self, kind: str) -> str:
-        return f"{kind[:1]}{secrets.token_hex(6)}"
+        # time-ordered (ms) then random: contributions made in the same second keep their order
+        return f"{kind[:1]}{time.time_ns() // 1_000_000:x}{secrets.token_hex(3)}"
 
     def _row(self, session_id: str) -> Discussion:
         row = self.s.get(Discussion, session_id, with_for_update=self.lock) if isinstance(session_id, str) else None

@@ -165,3 +165,22 @@ def test_each_course_gets_a_formgrader_service_groups_and_roles():
     role = next(r for r in c.JupyterHub.load_roles if r["name"] == "formgrade-foundations")
     assert "access:services!service=foundations" in role["scopes"]
     assert c.Spawner.environment["JUPYTER_CONFIG_PATH"].endswith("hub/user_config")
+
+
+def test_the_exchange_runs_as_a_service_every_server_can_reach_with_its_own_token():
+    from hub.courses.catalog import load_catalog
+    from hub.settings import REPO_ROOT
+
+    courses = tuple(load_catalog(REPO_ROOT / "courses").values())
+    c = applied({"exchange_port": 10555}, runtime=Runtime(courses=courses))
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    assert services["exchange"]["url"] == "http://127.0.0.1:10555"
+    assert services["exchange"]["environment"]["MENTORHUB_EXCHANGE_DIR"] == "/srv/mh/state/exchange-store"
+    url = "http://127.0.0.1:10555/services/exchange/"
+    assert c.Spawner.environment["MENTORHUB_EXCHANGE_URL"] == url
+    assert services["psychology"]["environment"]["MENTORHUB_EXCHANGE_URL"] == url
+    assert "access:services!service=exchange" in c.Spawner.server_token_scopes
+    user_role = next(r for r in c.JupyterHub.load_roles if r["name"] == "user")
+    assert "access:services!service=exchange" in user_role["scopes"]
+    course_role = next(r for r in c.JupyterHub.load_roles if r["name"] == "exchange-course-services")
+    assert set(course_role["services"]) == {"foundations", "psychology", "family-guidance"}
