@@ -141,9 +141,9 @@ def apply_authenticator(settings: Settings, c, runtime: Runtime) -> None:
         c.GenericOAuthenticator.allowed_users = set(runtime.roster_usernames)
 
 
-def hub_roles() -> list[dict]:
+def hub_roles(culler_enabled: bool = True) -> list[dict]:
     """Roles for people and the project's own services (course roles are added by hub.courses)."""
-    return [
+    roles = [
         # Every user: their own things, and the records service with their own identity.
         {
             "name": "user",
@@ -164,17 +164,19 @@ def hub_roles() -> list[dict]:
             "scopes": ["list:users", "read:users", "read:users:groups", "list:groups", "read:groups"],
         },
         {
-            "name": "idle-culler",
-            "services": ["idle-culler"],
-            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
-        },
-        {
             "name": "mentorhub-admin-service",
             "services": [ADMIN_SERVICE],
             "scopes": ["admin:users", "admin:groups", "admin:servers", "read:hub", "list:services",
                        "tokens"],
         },
     ]
+    if culler_enabled:
+        roles.append({
+            "name": "idle-culler",
+            "services": ["idle-culler"],
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        })
+    return roles
 
 
 def apply_roles(settings: Settings, c, runtime: Runtime) -> None:
@@ -183,7 +185,7 @@ def apply_roles(settings: Settings, c, runtime: Runtime) -> None:
     for name, members in runtime.memberships.items():
         groups[name] = {"users": sorted(members)}
     c.JupyterHub.load_groups = groups
-    c.JupyterHub.load_roles = hub_roles()
+    c.JupyterHub.load_roles = hub_roles(settings.culler["enabled"])
 
 
 def apply_services(settings: Settings, c, runtime: Runtime) -> None:

@@ -40,6 +40,7 @@ class DiscussionLobby:
         self.message = widgets.HTML()
         self.studio = widgets.Dropdown(options=[], description=texts.UI_STUDIO)
         self.case = widgets.Dropdown(options=[(c["title"], c["id"]) for c in cases], description=texts.UI_CASE,
+                                     value=cases[0]["id"] if cases else None,
                                      layout=widgets.Layout(width="32em"))  # fmt: skip
         self.create = widgets.Button(description=texts.UI_CREATE, button_style="primary")
         self.host_box = widgets.HBox([self.studio, self.case, self.create])
@@ -61,8 +62,7 @@ class DiscussionLobby:
         self.join_by_id.on_click(lambda _: self._act(lambda: self.enter(self.session_id.value.strip())))
         self.reload.on_click(lambda _: self._act(self.load))
         self.back.on_click(lambda _: self._act(self.leave))
-        self.root = widgets.VBox([widgets.HTML(f"<h2>{texts.UI_LOBBY_TITLE}</h2>"), self.message, self.lobby,
-                                  self.back, self.room_box])  # fmt: skip
+        self.root = widgets.VBox([self.message, self.lobby, self.back, self.room_box])
         self.root.add_class("mh-discussion")
         self.message.add_class("mh-lobby-message")
         self._act(self.load)
@@ -81,9 +81,11 @@ class DiscussionLobby:
         names = {s["studio_id"]: s["name"] for s in self.studios}
         hosted = [(s["name"], s["studio_id"]) for s in self.studios if s["is_host"]]
         self.studio.options = hosted
+        self.studio.value = hosted[0][1] if hosted else None
         self.host_box.layout.display = "" if hosted and self.case.options else "none"
         sessions = self.room.sessions()
         self.sessions.options = [(session_label(s, names), s.id) for s in sessions]
+        self.sessions.value = sessions[0].id if sessions else None  # the newest
         if not self.studios:
             self.message.value = f"<p>{html.escape(texts.UI_NO_STUDIO)}</p>"
         elif not sessions:

@@ -51,6 +51,22 @@ def download_link(data: bytes, filename: str, mime: str, label: str) -> str:
     return f'<a download="{html.escape(filename)}" href="data:{mime};base64,{encoded}">{html.escape(label)}</a>'
 
 
+def keep_choice(dropdown: widgets.Dropdown, options: list[tuple[str, str]], preferred: str | None,
+                first: bool = True) -> None:
+    """Set a dropdown's options without losing what the person picked (a poll may refresh mid-choice):
+    keep the current value when still offered, else ``preferred``, else (with ``first``) the first option."""
+    current = dropdown.value
+    if tuple(options) != tuple(dropdown.options):
+        dropdown.options = options
+    values = [value for _, value in options]
+    if current in values:
+        dropdown.value = current
+    elif preferred in values:
+        dropdown.value = preferred
+    else:
+        dropdown.value = values[0] if values and first else None
+
+
 class DiscussionRoomApp:
     def __init__(self, room: DiscussionRoom, session_id: str, user: str):
         self.room, self.session_id, self.user = room, session_id, user
@@ -115,14 +131,14 @@ class DiscussionRoomApp:
         self.header.value = (
             f"<h3>{html.escape(session.case_title)}</h3><p><b>{html.escape(state)}</b></p>"
             f"<p>{html.escape(texts.UI_PARTICIPANTS.format(names='、'.join(session.participants)))}</p>"
+            f'<p class="mh-room-id">{html.escape(texts.UI_SESSION_ID.format(id=session.id))}</p>'
         )
         hint = f"<p><i>{texts.UI_HIDDEN_ANALYSIS}</i></p>" if session.round == "analysis" else ""
         self.board.value = hint + contributions_html(view)
         editable = [c for c in view.contributions if c.author == self.user and c.round == session.round]
-        self.mine.options = [(c.text[:20], c.id) for c in editable]
-        self.proposal.options = [(f"{line.text[:30]}（{line.author}）", line.proposal_id) for line in view.tally]
-        if view.my_vote is not None:
-            self.proposal.value = view.my_vote
+        keep_choice(self.mine, [(c.text[:20], c.id) for c in editable], None, first=False)
+        keep_choice(self.proposal, [(f"{line.text[:30]}（{line.author}）", line.proposal_id) for line in view.tally],
+                    view.my_vote)
         open_session = not session.finished
         self.contribute_box.layout.display = "" if open_session and session.round in CONTRIBUTION_ROUNDS else "none"
         self.vote_box.layout.display = "" if open_session and session.round == "vote" and not session.vote_closed else "none"

@@ -177,7 +177,6 @@ CLI_LOAD_OK = "案例库已载入：新增 {added} 个，更新 {updated} 个，
 CLI_LOAD_FAILED = "案例库载入失败，数据库未做改动：{message}"
 
 # widgets: discussion lobby
-UI_LOBBY_TITLE = "案例研讨"
 UI_STUDIO = "工作室"
 UI_CASE = "案例"
 UI_CREATE = "发起研讨"
@@ -189,3 +188,4 @@ UI_NO_SESSIONS = "暂无进行中的研讨"
 UI_SESSION_OPTION = "{title}（{studio}，{round}，编号 {id}）"
 UI_LEAVE = "返回研讨列表"
 UI_REFRESH = "刷新列表"
+UI_SESSION_ID = "研讨编号：{id}"

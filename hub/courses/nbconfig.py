@@ -28,12 +28,13 @@ FEEDBACK_PREPROCESSORS = (
 CODE_STUB = "# ↑ 请在上面作答：只修改引号里的内容或冒号后面的空白"
 TEXT_STUB = "（请双击本单元格，在这里写下你的回答。）"
 
-# Instructor-side parts of nbgrader that teachers (nbgrader's "students") must not get.
+# Instructor-side parts of nbgrader that teachers (nbgrader's "students") must not get. The
+# "@jupyter/nbgrader:menu" plugin stays on: it is the only way into the assignment list (its "Nbgrader"
+# menu and palette entries), and the entries of the disabled plugins' commands are not shown.
 TEACHER_DISABLED_LAB_PLUGINS = (
     "@jupyter/nbgrader:formgrader",
     "@jupyter/nbgrader:create-assignment",
     "@jupyter/nbgrader:course-list",
-    "@jupyter/nbgrader:menu",
 )
 TEACHER_DISABLED_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",

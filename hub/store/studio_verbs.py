@@ -102,7 +102,7 @@ class SqlDiscussionStorage:
 
     def find_sessions(self, studio: str) -> list[Session]:
         rows = self.s.scalars(select(Discussion).where(Discussion.studio_id == studio)
-                              .order_by(Discussion.created_at.desc(), Discussion.discussion_id))  # fmt: skip
+                              .order_by(Discussion.created_at.desc(), Discussion.discussion_id.desc()))  # fmt: skip
         return [self._session(row) for row in rows]
 
     def add_contribution(self, contribution: Contribution) -> None:

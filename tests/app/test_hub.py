@@ -4,6 +4,7 @@ import re
 
 import psutil
 import pytest
+import requests
 
 from tests.helpers import run_in_kernel, utf8_session
 
@@ -90,6 +91,6 @@ def test_user_server_environment_holds_no_database_settings(running_hub):
 def test_idle_culler_and_records_service_run_as_hub_services(running_hub):
     services = running_hub.api("GET", "/services").json()
     assert {"records", "idle-culler"} <= set(services)
-    assert services["records"]["prefix"] == "/services/records/"
+    assert requests.get(f"{running_hub.url}/services/records/api/v1/health", timeout=30).status_code == 200
     hub_children = psutil.Process(running_hub.process.pid).children(recursive=True)
     assert any("jupyterhub_idle_culler" in " ".join(child.cmdline()) for child in hub_children)

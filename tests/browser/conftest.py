@@ -1,6 +1,8 @@
 """Browser fixtures: Debian's Chromium driven by Playwright for Python (never a downloaded browser).
 
-- ``browser`` (session): one headless Chromium for the whole session.
+- ``browser`` (module): one headless Chromium per test module. Not session-wide: Playwright's sync API
+  keeps its event loop marked as running while it is open, which would break the asyncio tests that
+  run after the browser tests.
 - ``new_page(user=None)`` (factory): a fresh context and page, logged in as ``user`` through the real
   login form when given; contexts are closed after the test.
 - ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (kept by CI).
@@ -16,7 +18,7 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-back
 DEMO_PASSWORD = "mentorhub-demo"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 

@@ -184,3 +184,9 @@ def test_the_exchange_runs_as_a_service_every_server_can_reach_with_its_own_toke
     assert "access:services!service=exchange" in user_role["scopes"]
     course_role = next(r for r in c.JupyterHub.load_roles if r["name"] == "exchange-course-services")
     assert set(course_role["services"]) == {"foundations", "psychology", "family-guidance"}
+
+
+def test_without_the_culler_there_is_no_culler_service_or_role():
+    c = applied({"culler": {"enabled": False}})
+    assert "idle-culler" not in {s["name"] for s in c.JupyterHub.services}
+    assert "idle-culler" not in {r["name"] for r in c.JupyterHub.load_roles}

@@ -59,7 +59,7 @@ def build_world(store) -> None:
     store.add_studio("s1", "丙校导师工作室", "host", members=["mem1", "mem2"])
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request, tmp_path_factory):
     pg_url = None
     if request.param == "postgres":
