@@ -111,4 +111,24 @@ def prepare_courses(settings: Settings) -> tuple:
 
     courses = tuple(load_catalog(settings.courses_dir).values())
     prepare_state(settings, courses)
+    if settings.mode == "server":
+        give_courses_to_graders(settings, courses)
     return courses
+
+
+def give_courses_to_graders(settings: Settings, courses) -> None:
+    """Server mode: each formgrader runs as its own Unix account `grader-<course>` owning its course folder
+    (autograding runs teachers' code, which must not run as the hub's account); teachers' servers may read
+    the shared nbgrader configuration folder, which holds no secrets."""
+    from hub.courses.hubconfig import course_state_dir, grader_account, teacher_config_dir
+    from hub.spawners import ensure_unix_account
+
+    settings.course_state_dir.chmod(0o711)
+    for course in courses:
+        account = ensure_unix_account(grader_account(course.course_id), settings.server["home_root"],
+                                      f"Mentor Hub grader for {course.course_id}")
+        for path in [course_state_dir(settings, course.course_id),
+                     *course_state_dir(settings, course.course_id).rglob("*")]:
+            os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
+    for path in [teacher_config_dir(settings), *teacher_config_dir(settings).rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)

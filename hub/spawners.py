@@ -69,17 +69,7 @@ class UnixAccountSpawner(LocalProcessSpawner):
         return unix_account_name(self.user_prefix, self.user.name)
 
     def ensure_account(self) -> pwd.struct_passwd:
-        try:
-            return pwd.getpwnam(self.unix_name)
-        except KeyError:
-            home = Path(self.home_root) / self.unix_name
-            self.log.info("Creating Unix account %s for hub user %s", self.unix_name, self.user.name)
-            subprocess.run(
-                ["useradd", "--create-home", "--home-dir", str(home), "--shell", "/bin/bash",
-                 "--comment", f"Mentor Hub user {self.user.name}", self.unix_name],
-                check=True, capture_output=True,
-            )
-            return pwd.getpwnam(self.unix_name)
+        return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
 
     def make_preexec_fn(self, name):
         return set_user_setuid(self.unix_name)
@@ -99,6 +89,19 @@ class UnixAccountSpawner(LocalProcessSpawner):
         home.chmod(0o700)
         link_apps(home, self.apps_dir, owner=(account.pw_uid, account.pw_gid))
         return await super().start()
+
+
+def ensure_unix_account(name: str, home_root: str, comment: str) -> pwd.struct_passwd:
+    """The Unix account `name`, created (with a private home under `home_root`) when missing. Needs root."""
+    try:
+        return pwd.getpwnam(name)
+    except KeyError:
+        subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
+             "--comment", comment, name],
+            check=True, capture_output=True,
+        )
+        return pwd.getpwnam(name)
 
 
 def unix_account_name(prefix: str, hub_name: str) -> str:

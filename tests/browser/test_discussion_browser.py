@@ -109,3 +109,22 @@ def test_three_people_run_one_discussion_and_an_outsider_is_refused(new_page, ru
     outsider.locator(".mh-lobby-message", has_text="不是本工作室成员").wait_for()
     assert outsider.locator(".mh-room").count() == 0
     screenshot(outsider, "discussion-outsider-refused")
+
+
+def test_case_library_and_dashboards_pages_read_the_service(new_page, running_hub, screenshot):
+    page = new_page("leader1")
+    page.goto(running_hub.url + "/hub/user-redirect/voila/render/apps/案例库.ipynb")
+    page.get_by_text("共 13 个案例").wait_for(timeout=120_000)
+    page.locator(".widget-text", has_text="搜索").locator("input").fill("选科")
+    page.get_by_text("共 1 个案例").wait_for()
+    page.locator(".widget-select select").select_option(index=0)
+    page.get_by_text("物理还是历史").first.wait_for()
+    screenshot(page, "case-library-from-service")
+
+    page.goto(running_hub.url + "/hub/user-redirect/voila/render/apps/研究看板.ipynb")
+    page.locator(".lm-TabBar-tab", has_text="三个一").wait_for(timeout=120_000)
+    table = page.locator("table.dataframe").first
+    for school in ("东湖初级中学", "西岭小学"):
+        table.get_by_text(school).first.wait_for()
+    assert "dh-601-01" not in page.content()
+    screenshot(page, "dashboards-from-service")

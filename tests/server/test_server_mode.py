@@ -8,6 +8,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.helpers import run_in_kernel, start_hub, write_hub_settings
@@ -40,6 +41,7 @@ for path in {paths!r}:
 def server_hub(artifacts_dir):
     if os.geteuid() != 0:
         pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
+    accounts_before = {entry.pw_name for entry in pwd.getpwall()}
     folder = Path(tempfile.mkdtemp(prefix="mh-server-"))
     folder.chmod(0o755)  # traversable, so only the files' own modes protect them
     settings = write_hub_settings(folder, seed=True, mode="server", extra={
@@ -49,8 +51,9 @@ def server_hub(artifacts_dir):
         yield hub
     finally:
         hub.shutdown(log_copy=artifacts_dir / "hub-server-mode.log")
-        for user in USERS:
-            subprocess.run(["userdel", "--remove", f"{PREFIX}{user}"], capture_output=True)
+        # the test's teachers and any grader accounts the hub created for the courses
+        for name in {entry.pw_name for entry in pwd.getpwall()} - accounts_before:
+            subprocess.run(["userdel", "--remove", name], capture_output=True)
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -63,6 +66,13 @@ def test_each_hub_user_gets_a_private_unix_account(server_hub):
         home = os.stat(account.pw_dir)
         assert home.st_uid == account.pw_uid
         assert stat.S_IMODE(home.st_mode) == 0o700
+
+
+def test_formgraders_run_as_their_own_grader_accounts(server_hub):
+    graders = {proc.info["username"] for proc in psutil.process_iter(["username", "cmdline"])
+               if "jupyterhub-singleuser" in " ".join(proc.info["cmdline"] or [])
+               and proc.info["username"].startswith("grader-")}
+    assert {"grader-foundations", "grader-psychology", "grader-family-guidance"} <= graders
 
 
 def test_one_user_cannot_read_another_home_or_the_hub_database(server_hub):
