@@ -1,8 +1,12 @@
 """Research-dashboard aggregates from the records database (de-identified; small cells suppressed).
 
-A handful of column-only queries feed one pandas pass each (``hub.cases.dashboards``); what leaves the
-store are group-level tables: no student id, no name, no row per student, nothing sorted by a figure.
-Groups of fewer than ``dashboards.MIN_CELL`` students have their figures blanked (``null``).
+The database does the heavy part, so a district term (40,000 students, 400,000 records) stays fast:
+三个一 comes from DISTINCT (student, kind) pairs fed to ``dashboards.tri_one_completion``; guidance
+domains and talk timing are counted by GROUP BY in SQL over the few distinct domain lists and talk
+dates (decoded and placed in exam windows in Python once each); follow-up delay reads the flags and the
+first ``flag.update`` audit entry of each. What leaves the store are group-level tables with the same
+columns as ``hub.cases.dashboards`` produces: no student id, no name, nothing sorted by a figure,
+groups of fewer than ``dashboards.MIN_CELL`` students blanked (``null``).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import String, case, cast, distinct, func, select
 
 from hub.cases import dashboards, texts
 
@@ -22,6 +26,7 @@ from .studio_verbs import service_error
 
 #: store record kinds -> the dashboard's 三个一 kinds
 KIND_NAMES = {"home_visit": "home_visit", "talk": "talk", "growth_message": "message"}
+DOMAINS_TEXT = func.coalesce(Record.fields["domains"].as_string(), Record.fields["guidance_domains"].as_string())
 
 
 def table_rows(table: pd.DataFrame) -> list[dict]:
@@ -29,10 +34,23 @@ def table_rows(table: pd.DataFrame) -> list[dict]:
     return json.loads(table.to_json(orient="records", force_ascii=False, date_format="iso"))
 
 
+def plain_rows(result) -> list[tuple]:
+    """Rows as plain tuples (pandas builds a frame from those far faster than from Row objects)."""
+    return list(map(tuple, result))
+
+
 def exam_dates_of(term) -> list[str]:
     """The term's key time points that are exams (期中, 期末, …)."""
     return [point["date"] for point in term.key_timepoints or []
             if any(word in point.get("name", "") for word in texts.EXAM_TIMEPOINT_WORDS)]  # fmt: skip
+
+
+def counted_table(rows, key: str, order, records: str = "records") -> pd.DataFrame:
+    """(key, records, students) rows -> the dashboards' table: every key in ``order``, share, suppressed."""
+    table = pd.DataFrame(rows, columns=[key, records, "students"]).set_index(key)
+    table = table.reindex(list(order), fill_value=0).rename_axis(key).reset_index()
+    table["share"] = table[records] / max(int(table[records].sum()), 1)
+    return dashboards.suppress(table, "students", [records, "share"])
 
 
 class DashboardVerbs:
@@ -47,63 +65,37 @@ class DashboardVerbs:
             return sorted(reach.school_ids)
         raise service_error(Forbidden, "aggregates_forbidden")
 
-    def dashboard_frames(self, term, schools: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-        """(students, records, flags) frames with pseudonymous ids, school and class *names* as groups."""
-        where = [Student.active.is_(True)] + ([Student.school_id.in_(schools)] if schools is not None else [])
-        with self.reading() as s:
-            school_names = dict(s.execute(select(School.school_id, School.name)).all())
-            class_names = dict(s.execute(select(SchoolClass.class_id, SchoolClass.name)).all())
-            student_rows = s.execute(select(Student.school_id, Student.class_id, Student.student_id).where(*where)).all()
-            record_rows = s.execute(
-                select(Student.school_id, Student.class_id, Record.student_id, Record.kind, Record.event_date,
-                       Record.fields).join(Student, Student.student_id == Record.student_id)
-                .where(Record.term_id == term.term_id, Record.deleted_at.is_(None), *where)
-            ).all()  # fmt: skip
-            flag_rows = s.execute(
-                select(Student.school_id, ConcernFlag.student_id, ConcernFlag.flag_id, ConcernFlag.raised_at)
-                .join(Student, Student.student_id == ConcernFlag.student_id)
-                .where(func.date(ConcernFlag.raised_at) >= term.start_date, *where)
-            ).all()  # fmt: skip
-            first_follow_up = dict(s.execute(
-                select(AuditLog.entity_id, func.min(AuditLog.at))
-                .where(AuditLog.action == "flag.update").group_by(AuditLog.entity_id)
-            ).all())  # fmt: skip
-
-        def school(school_id):
-            return school_names.get(school_id, school_id)
-
-        def klass(class_id):
-            return class_names.get(class_id) or class_id
-
-        students = pd.DataFrame([(school(a), klass(b), c) for a, b, c in student_rows],
-                                columns=["school", "class", "student"])  # fmt: skip
-        records = pd.DataFrame(
-            [(school(a), klass(b), c, KIND_NAMES.get(kind, kind), pd.Timestamp(day),
-              list(fields.get("domains") or fields.get("guidance_domains") or []))
-             for a, b, c, kind, day, fields in record_rows],
-            columns=["school", "class", "student", "kind", "date", "domains"],
-        )  # fmt: skip
-        flags = pd.DataFrame(
-            [(school(a), b, raised, first_follow_up.get(str(flag_id))) for a, b, flag_id, raised in flag_rows],
-            columns=["school", "student", "raised_at", "followed_up_at"],
-        )  # fmt: skip
-        records["date"] = pd.to_datetime(records["date"])
-        return students, records, flags
-
     def find_dashboards(self, actor: Actor, term_id: str | None = None) -> dict:
         """The research dashboards of one term (default: current) for the caller's aggregate scope."""
         schools = self._aggregate_schools(actor)
         term = self.find_term(term_id) if term_id else self.current_term()
-        students, records, flags = self.dashboard_frames(term, schools)
+        exams = exam_dates_of(term)
+        scope = [Student.active.is_(True)] + ([Student.school_id.in_(schools)] if schools is not None else [])
+        in_term = [Record.term_id == term.term_id, Record.deleted_at.is_(None), *scope]
+        with self.reading() as s:
+            conn = s.connection()  # Core rows: no ORM bookkeeping on hundreds of thousands of rows
+            names = dict(conn.execute(select(School.school_id, School.name)).all())
+            class_names = dict(conn.execute(select(SchoolClass.class_id, SchoolClass.name)).all())
+            students = pd.DataFrame(plain_rows(conn.execute(
+                select(Student.school_id, Student.class_id, Student.student_id).where(*scope))),
+                columns=["school", "class", "student"])  # fmt: skip
+            done = pd.DataFrame(plain_rows(conn.execute(
+                select(Record.student_id, Record.kind).distinct().join(Student, Student.student_id == Record.student_id)
+                .where(Record.kind.in_(list(KIND_NAMES)), *in_term))), columns=["student", "kind"])  # fmt: skip
+            domains = self._domain_rows(conn, in_term)
+            timing = self._timing_rows(conn, in_term, exams) if exams else None
+            flags = self._flag_frame(conn, term, scope)
+        students["class"] = students["class"].map(class_names).fillna(students["class"])
+        students["school"] = students["school"].map(names).fillna(students["school"])
+        done["kind"] = done["kind"].map(KIND_NAMES)
+        flags["school"] = flags["school"].map(names).fillna(flags["school"])
         tables = {
-            "tri_one": dashboards.tri_one_completion(students, records),
-            "domains": dashboards.domain_distribution(records),
+            "tri_one": dashboards.tri_one_completion(students, done),
+            "domains": counted_table(domains, "domain", texts.DOMAINS),
             "follow_up": dashboards.follow_up_delay(flags),
         }
-        charts = {"tri_one": dashboards.tri_one_completion(students, records, by=("school",))}
-        exams = exam_dates_of(term)
-        if exams and len(records):
-            tables["exam_timing"] = dashboards.talk_timing(records, exams)
+        if timing is not None:
+            tables["exam_timing"] = counted_table(timing, "window", dashboards.WINDOW_ORDER)
         order = [key for key in texts.DASHBOARD_TITLES if key in tables]
         return {
             "term_id": term.term_id,
@@ -111,5 +103,55 @@ class DashboardVerbs:
             "min_cell": dashboards.MIN_CELL,
             "exam_dates": exams,
             "tables": {key: table_rows(tables[key]) for key in order},
-            "charts": {key: table_rows(table) for key, table in charts.items()},
+            "charts": {"tri_one": table_rows(dashboards.tri_one_completion(students, done, by=("school",)))},
         }
+
+    # --- one query each ----------------------------------------------------------------------
+    @staticmethod
+    def _domain_rows(conn, in_term) -> list[tuple[str, int, int]]:
+        """(domain, records, distinct students) per guidance domain: SQL extracts each record's domain list
+        as text (a few distinct values), pandas counts per domain in one pass over the pairs."""
+        rows = plain_rows(conn.execute(select(DOMAINS_TEXT, Record.student_id)
+                                       .join(Student, Student.student_id == Record.student_id)
+                                       .where(*in_term, DOMAINS_TEXT.is_not(None))))  # fmt: skip
+        pairs = pd.DataFrame(rows, columns=["text", "student"])
+        lists = {text: json.loads(text) for text in pairs["text"].unique()}
+        counts = []
+        for domain in texts.DOMAINS:
+            having = pairs["text"].isin([text for text, values in lists.items() if domain in values])
+            counts.append((domain, int(having.sum()), int(pairs.loc[having, "student"].nunique())))
+        return counts
+
+    @staticmethod
+    def _timing_rows(conn, in_term, exams) -> list[tuple[str, int, int]]:
+        """(window, talks, distinct students) around the nearest exam: the few talk dates are placed in
+        windows in Python, the counting is a GROUP BY in SQL."""
+        talks = [Record.kind == "talk", *in_term]
+        days = [row[0] for row in conn.execute(select(Record.event_date).distinct()
+                                               .join(Student, Student.student_id == Record.student_id).where(*talks))]
+        if not days:
+            return []
+        windows = dashboards.window_of(dashboards.exam_offsets(pd.Series(pd.to_datetime(days)), exams))
+        by_window: dict[str, list] = {}
+        for day, window in zip(days, windows, strict=True):
+            by_window.setdefault(str(window), []).append(day)
+        label = case(*[(Record.event_date.in_(dates), window) for window, dates in by_window.items()])
+        query = (select(label, func.count(), func.count(distinct(Record.student_id)))
+                 .join(Student, Student.student_id == Record.student_id).where(*talks).group_by(label))  # fmt: skip
+        return [tuple(row) for row in conn.execute(query)]
+
+    @staticmethod
+    def _flag_frame(conn, term, scope) -> pd.DataFrame:
+        """Flags raised in the term, with the first follow-up (the first ``flag.update`` in the audit log)."""
+        first = (select(AuditLog.entity_id.label("flag"), func.min(AuditLog.at).label("at"))
+                 .where(AuditLog.action == "flag.update").group_by(AuditLog.entity_id).subquery())  # fmt: skip
+        rows = plain_rows(conn.execute(
+            select(Student.school_id, ConcernFlag.student_id, ConcernFlag.raised_at, first.c.at)
+            .join(Student, Student.student_id == ConcernFlag.student_id)
+            .outerjoin(first, first.c.flag == cast(ConcernFlag.flag_id, String))
+            .where(func.date(ConcernFlag.raised_at) >= term.start_date, *scope)
+        ))  # fmt: skip
+        frame = pd.DataFrame(rows, columns=["school", "student", "raised_at", "followed_up_at"])
+        frame["raised_at"] = pd.to_datetime(frame["raised_at"])
+        frame["followed_up_at"] = pd.to_datetime(frame["followed_up_at"])
+        return frame

@@ -217,6 +217,8 @@ class Record(Base):
     """One practice record; kind-specific fields live in the validated JSON column ``fields``."""
 
     __tablename__ = "records"
+    # covering index of the dashboards' 三个一 and talk-timing queries (migration 0002_case_discussions)
+    __table_args__ = (Index("ix_records_term_kind_student_date", "term_id", "kind", "student_id", "event_date"),)
 
     def to_dict(self) -> dict:
         return {

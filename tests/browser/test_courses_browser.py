@@ -1,10 +1,10 @@
 """A course assignment end to end in a real Chromium (issue 4, browser test).
 
 teacher1 goes from the hub home page into JupyterLab, opens nbgrader's assignment list (Nbgrader menu),
-fetches ``foundations/mentor-role`` and submits it; the trainer collects and autogrades with the pipeline's
-command line; trainer1 opens the course's formgrader from the home page (its own tab: JupyterHub >= 4.1 does
-not let it be framed) and sees the submission; after feedback is released, teacher1 fetches it from the
-assignment list and reads it in JupyterLab. Screenshots go to test-artifacts/courses-*.png.
+fetches ``foundations/mentor-role`` and submits it; trainer1 opens the course's formgrader from the home
+page (its own tab: JupyterHub >= 4.1 does not let it be framed), collects there, autogrades with the
+pipeline's command line and sees the graded submission; after feedback is released, teacher1 fetches
+it from the assignment list and reads it in JupyterLab. Screenshots go to test-artifacts/courses-*.png.
 
 The app tests (tests/app/test_courses_hub.py) use another assignment, so neither file depends on the other.
 """
@@ -62,7 +62,7 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     # teacher1: home page → course link → JupyterLab → Nbgrader → Assignment List → Fetch
     home = new_page(TEACHER)
     lab = open_from_home(home, course_title)
-    assert f"/user/{TEACHER}/lab" in lab.url
+    lab.wait_for_url(f"**/user/{TEACHER}/lab**", timeout=120_000)  # through spawn-pending on a cold start
     panel = open_assignment_list(lab, COURSE)
     row(panel, "released", ASSIGNMENT).locator("button", has_text="Fetch").click()
     fetched = row(panel, "fetched", ASSIGNMENT)
@@ -80,15 +80,18 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     assert submitted.locator(".nested_list_item").count() >= 1  # one line per submission, with its time
     screenshot(lab, "courses-teacher-submitted")
 
-    # the trainer's routine on the hub's machine
-    course_cli(hub, "collect", COURSE, ASSIGNMENT)
-    course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "1")
-
-    # trainer1: home page → the course's formgrader in its own tab → the submissions of the assignment
+    # trainer1: home page → the course's formgrader in its own tab → Collect (the formgrader service's
+    # own exchange access), then the parallel autograde of the pipeline's command line
     formgrader = open_from_home(new_page(TRAINER), f"{course_title} · 评分")
     assert formgrader.url.startswith(f"{hub.url}/services/{COURSE}/formgrader")
-    assignment_row = formgrader.locator("tr", has_text=ASSIGNMENT)
-    assignment_row.locator(f"a[href$='manage_submissions/{ASSIGNMENT}']").click()
+    formgrader.locator("tr", has_text=ASSIGNMENT).locator("td.collect a").click()
+    formgrader.locator("#success-modal, #error-modal").first.wait_for()
+    assert formgrader.locator("#error-modal").count() == 0, formgrader.locator("#error-modal").inner_text()
+    screenshot(formgrader, "courses-trainer-collected")
+    course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "1")
+
+    formgrader.reload()
+    formgrader.locator("tr", has_text=ASSIGNMENT).locator(f"a[href$='manage_submissions/{ASSIGNMENT}']").click()
     formgrader.wait_for_url(f"**/manage_submissions/{ASSIGNMENT}")
     submission_row = formgrader.locator("tr", has_text=TEACHER)
     submission_row.wait_for()

@@ -266,3 +266,33 @@ def test_the_migration_chain_has_one_head():
 
     heads = ScriptDirectory.from_config(alembic_config()).get_heads()
     assert len(heads) == 1, heads
+
+
+def test_the_database_aggregation_matches_the_pandas_dashboards(store):
+    """The oracle: the same term read row by row into frames and aggregated by hub.cases.dashboards."""
+    import pandas as pd
+
+    from hub.cases import dashboards
+    from hub.store.dashboard_verbs import table_rows
+    from hub.store.models import Record, School, SchoolClass, Student
+
+    with store.reading() as s:
+        schools = {x.school_id: x.name for x in s.scalars(select(School))}
+        classes = {x.class_id: x.name for x in s.scalars(select(SchoolClass))}
+        pupils = {x.student_id: x for x in s.scalars(select(Student))}
+        rows = list(s.scalars(select(Record).where(Record.term_id == "T1")))
+    students = pd.DataFrame([(schools[p.school_id], classes[p.class_id], p.student_id) for p in pupils.values()],
+                            columns=["school", "class", "student"])  # fmt: skip
+    kinds = {"growth_message": "message"}
+    records = pd.DataFrame(
+        [(r.student_id, kinds.get(r.kind, r.kind), pd.Timestamp(r.event_date),
+          r.fields.get("domains") or r.fields.get("guidance_domains") or []) for r in rows],
+        columns=["student", "kind", "date", "domains"])  # fmt: skip
+    board = store.find_dashboards(store.actor_for("trainer9"), "T1")
+    expected = {
+        "tri_one": dashboards.tri_one_completion(students, records),
+        "domains": dashboards.domain_distribution(records),
+        "exam_timing": dashboards.talk_timing(records, [EXAM_DAY.isoformat()]),
+    }
+    for key, table in expected.items():
+        assert board["tables"][key] == table_rows(table), key

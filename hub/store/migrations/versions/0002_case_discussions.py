@@ -1,4 +1,4 @@
-"""case studies: case fields (domains, grade, scenario) and the discussion room tables
+"""case studies: case fields (domains, grade, scenario), the discussion room tables, a dashboard index
 
 Revision ID: 0002_case_discussions
 Revises: 0001
@@ -18,6 +18,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("grade", sa.String(length=20), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("domains", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("scenario", sa.Integer(), nullable=True))
+    op.create_index("ix_records_term_kind_student_date", "records", ["term_id", "kind", "student_id", "event_date"])
     op.create_table(
         "discussions",
         sa.Column("discussion_id", sa.String(length=40), nullable=False),
@@ -66,6 +67,7 @@ def downgrade() -> None:
     op.drop_table("discussion_contributions")
     op.drop_index("ix_discussions_studio_id", table_name="discussions")
     op.drop_table("discussions")
+    op.drop_index("ix_records_term_kind_student_date", table_name="records")
     with op.batch_alter_table("cases", schema=None) as batch_op:
         batch_op.drop_column("scenario")
         batch_op.drop_column("domains")
