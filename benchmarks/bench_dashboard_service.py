@@ -5,7 +5,8 @@ under 3 s from a warm server, the aggregation done in the database or one pandas
 fills a fresh SQLite database (bulk inserts of synthetic, de-identified rows), then times
 ``RecordStore.find_dashboards`` for a district-level caller (the work behind ``GET dashboards``:
 column-only queries + one pandas pass + JSON-ready tables), warm, and prints it next to the anchor.
-Usage: ``.venv/bin/python benchmarks/bench_dashboard_service.py [students] [folder]``.
+Usage: ``.venv/bin/python benchmarks/bench_dashboard_service.py [students] [folder]`` (a folder filled by an
+earlier run is measured again without refilling).
 """
 
 from __future__ import annotations
@@ -74,23 +75,33 @@ def main() -> int:
     students_total = int(sys.argv[1]) if len(sys.argv) > 1 else 40_000
     folder = Path(sys.argv[2]) if len(sys.argv) > 2 else Path(tempfile.mkdtemp(prefix="bench-dash-"))
     url = f"sqlite:///{folder / 'records.sqlite'}"
+    reuse = (folder / "records.sqlite").exists()
     upgrade(url)
     store = open_store(url)
-    started = time.perf_counter()
-    records = fill(store, students_total)
-    print(f"filled {url}: {students_total} students, {records} records in {time.perf_counter() - started:.1f} s")
+    if reuse:  # a folder filled by an earlier run: measure again without refilling
+        print(f"reusing {url}: {store.count_records()} records")
+    else:
+        started = time.perf_counter()
+        records = fill(store, students_total)
+        print(f"filled {url}: {students_total} students, {records} records in {time.perf_counter() - started:.1f} s")
     actor = store.actor_for("district")
-    store.find_dashboards(actor, "T")  # warm-up: a warm server has imported and touched everything once
+    term = store.find_term("T")
+    store.compute_dashboards(term, None)  # warm-up: a warm server has imported and touched everything once
     timings = []
     for _ in range(3):
         started = time.perf_counter()
-        board = store.find_dashboards(actor, "T")
+        board = store.compute_dashboards(term, None)
         timings.append(time.perf_counter() - started)
     best = min(timings)
+    store.find_dashboards(actor, "T")
+    started = time.perf_counter()
+    store.find_dashboards(actor, "T")
+    cached = time.perf_counter() - started
     print(f"tables: {', '.join(f'{k} {len(v)} rows' for k, v in board['tables'].items())}")
-    print(f"find_dashboards (GET dashboards without HTTP): {best:.2f} s (best of 3: "
+    print(f"computed (queries + pandas + JSON-ready tables): {best:.2f} s (best of 3: "
           f"{', '.join(f'{t:.2f}' for t in timings)})")
-    print(f"anchor: {ANCHOR_SECONDS:.1f} s   ratio measured/anchor: {best / ANCHOR_SECONDS:.2f}")
+    print(f"served again within the store's cache time: {cached * 1000:.1f} ms")
+    print(f"anchor: {ANCHOR_SECONDS:.1f} s   ratio computed/anchor: {best / ANCHOR_SECONDS:.2f}")
     store.close()
     return 0
 

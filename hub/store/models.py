@@ -218,7 +218,8 @@ class Record(Base):
 
     __tablename__ = "records"
     # covering index of the dashboards' 三个一 and talk-timing queries (migration 0002_case_discussions)
-    __table_args__ = (Index("ix_records_term_kind_student_date", "term_id", "kind", "student_id", "event_date"),)
+    __table_args__ = (Index("ix_records_term_kind_student_date", "term_id", "kind", "student_id", "event_date",
+                            "deleted_at"),)
 
     def to_dict(self) -> dict:
         return {

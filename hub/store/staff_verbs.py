@@ -18,6 +18,7 @@ from .errors import Forbidden
 from .messages import msg
 from .models import SchoolClass, Staff, TeachingAssignment, split_roles
 
+
 def staff_entry(staff: Staff, taught: list[str], headed: list[str]) -> dict:
     """Pure: one staff member as GET staff returns it. ``roles`` holds the mentoring roles only (the matching
     engine's vocabulary); platform roles on the same row (school_admin, studio_leader) are ``other_roles``."""

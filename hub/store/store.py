@@ -36,8 +36,9 @@ from .studio_verbs import StudioVerbs
 
 log = logging.getLogger(__name__)
 
-#: How long callers (roles, classes, mentees), students' class and school, and terms are kept in memory. Changes made through this
-#: store object are seen at once; changes by another process (a roster import) within this many seconds.
+#: How long callers (roles, classes, mentees), students' class and school, and terms are kept in memory.
+#: Changes made through this store object are seen at once; changes by another process (a roster import)
+#: within this many seconds.
 CACHE_SECONDS = 10.0
 
 

@@ -87,6 +87,8 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     formgrader.locator("tr", has_text=ASSIGNMENT).locator("td.collect a").click()
     formgrader.locator("#success-modal, #error-modal").first.wait_for()
     assert formgrader.locator("#error-modal").count() == 0, formgrader.locator("#error-modal").inner_text()
+    assert f"Successfully collected submissions of '{ASSIGNMENT}'" in formgrader.locator("#success-modal").inner_text()
+    formgrader.wait_for_function("() => getComputedStyle(document.querySelector('#success-modal')).opacity === '1'")
     screenshot(formgrader, "courses-trainer-collected")
     course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "1")
 

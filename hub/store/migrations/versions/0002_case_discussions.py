@@ -18,7 +18,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("grade", sa.String(length=20), nullable=False, server_default=""))
         batch_op.add_column(sa.Column("domains", sa.JSON(), nullable=False, server_default="[]"))
         batch_op.add_column(sa.Column("scenario", sa.Integer(), nullable=True))
-    op.create_index("ix_records_term_kind_student_date", "records", ["term_id", "kind", "student_id", "event_date"])
+    op.create_index("ix_records_term_kind_student_date", "records",
+                    ["term_id", "kind", "student_id", "event_date", "deleted_at"])
     op.create_table(
         "discussions",
         sa.Column("discussion_id", sa.String(length=40), nullable=False),
