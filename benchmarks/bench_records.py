@@ -54,9 +54,11 @@ def serve(db_url: str, port: int, users: dict[str, str]) -> None:
 
     from jupyterhub.services.auth import HubOAuth
 
+    from hub.records.__main__ import configure_logging
     from hub.records.app import make_app
     from hub.store import open_store
 
+    configure_logging()  # as in production: the cost of the access log is part of every request
     auth = HubOAuth.instance()
     for token, name in users.items():
         key = "token::" + hashlib.sha256(token.encode()).hexdigest()

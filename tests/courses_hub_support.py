@@ -38,7 +38,10 @@ CLI_TIMEOUT = 300
 def course_cli(hub: HubHandle, *args: str, env: dict | None = None) -> str:
     """The trainer's routine exactly as typed on the hub's machine; fails with the command's own output."""
     command = [str(VENV_BIN / "mentorhub"), "course", "--settings", str(hub.settings_file), *args]
-    result = subprocess.run(command, cwd=hub.settings_file.parent, env={**os.environ, **(env or {})},
+    # A trainer's own hub token: the exchange service decides from it that this is the course's trainer.
+    trainer = {"JUPYTERHUB_API_TOKEN": hub.user_token("trainer1"), "JUPYTERHUB_API_URL": f"{hub.url}/hub/api",
+               "MENTORHUB_EXCHANGE_URL": f"{hub.url}/services/exchange/"}
+    result = subprocess.run(command, cwd=hub.settings_file.parent, env={**os.environ, **trainer, **(env or {})},
                             capture_output=True, text=True, timeout=CLI_TIMEOUT)
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n"

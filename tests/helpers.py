@@ -150,9 +150,10 @@ class HubHandle:
         raise TimeoutError(f"server of {username} still running after {timeout} s")
 
     def wait_for_service(self, name: str, timeout: float = 180) -> None:
-        """Wait until the proxy reaches the hub-managed service `name` (it answers 503 until then)."""
+        """Wait until the proxy reaches the hub-managed service `name` (the proxy answers 503 until then;
+        any answer of the service's own, even a 404 for its bare prefix, means it is up)."""
         wait_for(lambda: requests.get(f"{self.url}/services/{name}/", allow_redirects=False,
-                                      timeout=5).status_code in (200, 301, 302, 401, 403),
+                                      timeout=5).status_code not in (502, 503, 504),
                  timeout=timeout, what=f"service {name}")
 
     def shutdown(self, log_copy: Path | None = None) -> None:

@@ -133,5 +133,5 @@ def prepare_state(settings, courses: Iterable[Course]) -> list[Path]:
     for course in courses:
         pipeline = CoursePipeline.from_settings(settings, course, hub_auth=True)
         folders.append(pipeline.prepare())
-    write_teacher_config(teacher_config_dir(settings), exchange_dir(settings))
+    write_teacher_config(teacher_config_dir(settings), exchange_dir(settings), hub_exchange=True)
     return folders

@@ -71,6 +71,7 @@ def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
     if hub_auth:
         settings["Authenticator.plugin_class"] = "nbgrader.auth.JupyterHubAuthPlugin"
     if hub_exchange:  # the hub's exchange service (hub.exchange); re-releasing replaces the old release
+        del settings["Exchange.root"]  # no shared folder: the HTTP classes do not know this option
         settings.update(EXCHANGE_FACTORY_SETTINGS)
         settings["ExchangeReleaseAssignment.force"] = True
     return settings
@@ -129,7 +130,7 @@ def teacher_config_text(exchange_root: Path, hub_exchange: bool = False) -> str:
         "from nbgrader.auth import JupyterHubAuthPlugin",
         "",
         "c = get_config()  # noqa: F821",
-        f"c.Exchange.root = {str(Path(exchange_root).resolve())!r}",
+        *([] if hub_exchange else [f"c.Exchange.root = {str(Path(exchange_root).resolve())!r}"]),
         "c.Exchange.path_includes_course = True",
         "c.Authenticator.plugin_class = JupyterHubAuthPlugin",
         "# Every server runs as one Unix user in demo mode: file submissions under the hub user name.",

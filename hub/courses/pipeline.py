@@ -47,17 +47,20 @@ def test_cell_sources(nb) -> dict[str, str]:
 
 class CoursePipeline:
     def __init__(self, course: Course, course_dir: Path, exchange_root: Path, *, cell_timeout: int = 60,
-                 hub_auth: bool = False):
+                 hub_auth: bool = False, hub_exchange: bool = False):
         self.course = course
         self.course_dir = Path(course_dir)
         self.exchange_root = Path(exchange_root)
+        self.hub_exchange = hub_exchange
         self.settings = course_settings(self.course_dir, course.course_id, self.exchange_root,
-                                        cell_timeout=cell_timeout, hub_auth=hub_auth)
+                                        cell_timeout=cell_timeout, hub_auth=hub_auth, hub_exchange=hub_exchange)
         ensure_tools_on_path()
 
     @classmethod
     def from_settings(cls, settings, course: Course, **options) -> CoursePipeline:
+        """The pipeline of a deployed course: it uses the hub's exchange service unless told otherwise."""
         state = Path(settings.state_dir)
+        options.setdefault("hub_exchange", True)
         return cls(course, state / "courses" / course.course_id, state / "exchange", **options)
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -90,7 +93,8 @@ class CoursePipeline:
         if write_config:
             write_course_config(self.course_dir, self.course.course_id, self.exchange_root,
                                 cell_timeout=self.settings["Execute.timeout"],
-                                hub_auth="Authenticator.plugin_class" in self.settings)
+                                hub_auth="Authenticator.plugin_class" in self.settings,
+                                hub_exchange=self.hub_exchange)
         return self.course_dir
 
     def generate(self, assignment_id: str) -> None:
@@ -105,7 +109,8 @@ class CoursePipeline:
         """Generate the student version and put it in the exchange (replacing an earlier release)."""
         self.generate(assignment_id)
         api = self.api()
-        if (self.exchange_root / self.course.course_id / "outbound" / assignment_id).exists():
+        # The hub exchange replaces a release in place (force); the directory exchange needs an unrelease.
+        if not self.hub_exchange and (self.exchange_root / self.course.course_id / "outbound" / assignment_id).exists():
             self._check("unrelease", api.unrelease(assignment_id))
         self._check("release_assignment", api.release_assignment(assignment_id))
 

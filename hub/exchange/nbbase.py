@@ -64,8 +64,10 @@ class HubExchange(Exchange):
         return self.coursedir.course_id
 
     def local_assignment_dir(self, course: str, assignment: str) -> Path:
+        """Relative to the server's root, like nbgrader's own exchange: the paths the assignment list
+        reports (notebooks, feedback pages) are opened by JupyterLab relative to that root."""
         root = Path(self.assignment_dir)
-        return (root / course / assignment if self.path_includes_course else root / assignment).absolute()
+        return root / course / assignment if self.path_includes_course else root / assignment
 
     def format_timestamp(self, iso: str) -> str:
         """The server's ISO timestamp in nbgrader's format and configured time zone."""

@@ -102,7 +102,11 @@ class HubExchangeList(HubExchange, abc.ExchangeList):
         pass
 
     def courses(self) -> list[str]:
-        return [self.coursedir.course_id] if self.coursedir.course_id else sorted(self.client.courses())
+        """The caller's courses (as the exchange sees them), narrowed to the one asked for: listing a course
+        one is not in shows nothing, as nbgrader's own exchange does, rather than an error."""
+        mine = sorted(self.client.courses())
+        wanted = self.coursedir.course_id
+        return [course for course in mine if course == wanted] if wanted else mine
 
     def _wanted(self, value: str, attribute: str) -> bool:
         wanted = getattr(self.coursedir, attribute)

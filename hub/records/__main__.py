@@ -34,8 +34,14 @@ def listen_address(environ) -> tuple[str, int]:
     return parsed.hostname or "127.0.0.1", parsed.port or 8181
 
 
+def configure_logging(stream=None) -> None:
+    """INFO to stderr (the hub's log) by default; successful API calls are logged at DEBUG only."""
+    logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s %(name)s] %(message)s",
+                        stream=stream)  # fmt: skip
+
+
 def main(environ=os.environ) -> int:
-    logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s %(name)s] %(message)s")
+    configure_logging()
     db_url = environ.get("MENTORHUB_RECORDS_DB_URL", "")
     if not db_url:
         print("MENTORHUB_RECORDS_DB_URL is not set: the records service needs its database URL.\n"

@@ -51,4 +51,5 @@ def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> 
     init = {"store": store, "executor": executor}
     routes = [(api_prefix + url_pattern(path) + "/?", handler, init) for path, handler, _ in ROUTES]
     routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
-    return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32))
+    return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32),
+                           log_function=h.log_request)
