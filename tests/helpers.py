@@ -163,6 +163,7 @@ class HubHandle:
             children = parent.children(recursive=True)
         except psutil.NoSuchProcess:
             children = []
+        children += [proc for proc in _listeners(self.settings_file) if proc not in children]
         for proc in children:
             _signal(proc, signal.SIGTERM)
         psutil.wait_procs(children, timeout=10)
@@ -176,6 +177,21 @@ class HubHandle:
             self.process.wait(timeout=10)
         if log_copy is not None and self.log_path.exists():
             shutil.copy(self.log_path, log_copy)
+
+
+def _listeners(settings_file: Path) -> list[psutil.Process]:
+    """Processes listening on this hub's ports: services orphaned when a hub died during start-up."""
+    settings = yaml.safe_load(settings_file.read_text(encoding="utf-8"))
+    ports = {value for key, value in settings.items() if key.endswith("_port") and isinstance(value, int)}
+    ports |= set(range(settings["formgrader_base_port"], settings["formgrader_base_port"] + 8))
+    found = []
+    for connection in psutil.net_connections(kind="tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port in ports and connection.pid:
+            try:
+                found.append(psutil.Process(connection.pid))
+            except psutil.NoSuchProcess:
+                pass
+    return found
 
 
 def _signal(proc: psutil.Process, sig: int) -> None:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib import font_manager
-from matplotlib.figure import Figure
 
 from hub.cases import texts
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MIN_CELL = 5
 TRI_ONE_KINDS = ("home_visit", "talk", "message")
@@ -30,6 +32,8 @@ CHART_FONTS = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei", "So
 @functools.cache
 def chart_font() -> str:
     """The first installed font of CHART_FONTS, else matplotlib's default (labels may show boxes)."""
+    from matplotlib import font_manager  # charts only: the service's tables need no matplotlib
+
     installed = {entry.name for entry in font_manager.fontManager.ttflist}
     return next((name for name in CHART_FONTS if name in installed), "DejaVu Sans")
 
@@ -166,6 +170,8 @@ def for_display(table: pd.DataFrame) -> pd.DataFrame:
 
 def bar_chart(table: pd.DataFrame, label_column: str, value_column: str, title: str, labels=None) -> Figure:
     """A horizontal bar chart of one figure per group; suppressed groups are drawn empty."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(6, 0.4 * len(table) + 1.5))
     axes = figure.subplots()
     names = [str(labels.get(v, v)) if labels else str(v) for v in table[label_column]]

@@ -10,13 +10,16 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import jsonschema
 import yaml
 
 from hub import pii
 from hub.cases import texts
 from hub.cases.errors import Invalid
+
+if TYPE_CHECKING:
+    import jsonschema
 
 TEXT_FIELDS = ("title", "background", "problem", "process", "outcome", "reflection")
 
@@ -64,6 +67,8 @@ def default_schema_path(cases_folder: Path) -> Path:
 
 def load_schema(path: Path) -> dict:
     schema = json.loads(Path(path).read_text(encoding="utf-8"))
+    import jsonschema  # slow to import (format grammars): only when a library is validated
+
     jsonschema.Draft202012Validator.check_schema(schema)
     return schema
 
@@ -84,6 +89,8 @@ def parse_case(data: object, schema: dict, file: str = "<内存>", expected_id: 
     """Validate one case mapping; raise ``Invalid`` naming the file and field on the first error."""
     if not isinstance(data, dict):
         raise Invalid(texts.CASE_FILE_NOT_MAPPING.format(file=file))
+    import jsonschema
+
     validator = jsonschema.Draft202012Validator(schema)
     errors = sorted(validator.iter_errors(data), key=lambda e: (list(e.absolute_path), e.message))
     if errors:
