@@ -144,11 +144,14 @@ def grade_all(student_ids: Iterable[str], grade_factory: Callable, *, jobs: int 
                     try:
                         student_id, ok, detail, log = worker.conn.recv()
                     except (EOFError, OSError):
-                        student_id, ok, detail, log = worker.student_id, False, None, ""
-                        detail = texts.SUBMISSION_WORKER_DIED
+                        # The worker died; its pipe closed before (or instead of) its sentinel showing.
+                        student_id, ok, detail, log = worker.student_id, False, texts.SUBMISSION_WORKER_DIED, ""
                     messages = [] if ok else [detail]
                     finish(GradeOutcome(student_id, ok, now - worker.started, messages, log))
                     worker.student_id = None
+                    if not worker.process.is_alive() or detail == texts.SUBMISSION_WORKER_DIED:
+                        worker.kill()
+                        worker = workers[index] = _Worker(context, grade_factory)
                 elif now - worker.started > timeout or worker.process.sentinel in ready:
                     died = worker.process.sentinel in ready and now - worker.started <= timeout
                     message = texts.SUBMISSION_WORKER_DIED if died else \
