@@ -18,6 +18,7 @@ from sqlalchemy import select
 from hub.store import open_store
 from hub.store.models import Record
 from tests.helpers import run_in_kernel, wait_for
+from tests.records_support import concurrent_writers
 
 pytestmark = pytest.mark.app
 API = "/services/records/api/v1/"
@@ -198,27 +199,7 @@ def test_browser_cookie_flow(running_hub):
 
 def test_fifty_concurrent_writers_through_the_api(running_hub, store):
     """50 writers, each with its own user token (two tokens for each of 25 mentors), 20 records each."""
-    mentors = [f"teacher{n}" for n in range(1, 25)] + ["psych1"]
-    writers = []
-    for user in mentors:
-        student = sorted(store.actor_for(user).mentee_ids)[0]
-        writers += [(running_hub.user_token(user), student), (running_hub.user_token(user), student)]
-    run = uuid.uuid4().hex[:8]
-
-    def write(index):
-        token, student = writers[index]
-        acknowledged = []
-        for n in range(20):
-            ref = f"c{run}-{index}-{n}"
-            response = call(running_hub, token, "POST", "records", talk(student, client_ref=ref))
-            assert response.status_code == 201, response.text
-            acknowledged.append(ref)
-        return acknowledged
-
-    with ThreadPoolExecutor(max_workers=50) as pool:
-        acknowledged = [ref for refs in pool.map(write, range(50)) for ref in refs]
-    with store.reading() as session:
-        stored = list(session.scalars(select(Record.client_ref).where(Record.client_ref.like(f"c{run}-%"))))
+    acknowledged, stored = concurrent_writers(running_hub, store)
     assert len(acknowledged) == 1000 and sorted(stored) == sorted(acknowledged)
 
 

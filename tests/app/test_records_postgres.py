@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
 import pytest
@@ -20,8 +19,9 @@ from sqlalchemy import func, select
 
 from hub.demo import seed_demo
 from hub.store import open_store, upgrade
-from hub.store.models import MentorAssignment, Record
+from hub.store.models import MentorAssignment
 from tests.helpers import start_hub, write_hub_settings
+from tests.records_support import concurrent_writers
 from widgets.client import RecordsClient
 from widgets.matching_model import MatchingModel
 
@@ -86,30 +86,7 @@ def test_the_service_really_uses_postgresql(pg_hub, store):
 
 def test_fifty_concurrent_writers_through_the_api_on_postgresql(pg_hub, store):
     """50 writers, each with its own user token (two for each of 25 mentors), 20 records each."""
-    writers = []
-    for user in [f"teacher{n}" for n in range(1, 25)] + ["psych1"]:
-        student = sorted(store.actor_for(user).mentee_ids)[0]
-        writers += [(pg_hub.user_token(user), student) for _ in range(2)]
-    run = uuid.uuid4().hex[:8]
-
-    def write(index):
-        token, student = writers[index]
-        session = requests.Session()
-        session.headers["Authorization"] = f"token {token}"
-        acknowledged = []
-        for n in range(20):
-            ref = f"p{run}-{index}-{n}"
-            body = {"student_id": student, "kind": "talk", "date": TODAY, "talk_type": "例行关怀",
-                    "summary": "聊了聊最近的学习和生活", "client_ref": ref}  # fmt: skip
-            response = session.post(pg_hub.url + API + "records", json=body, timeout=60)
-            assert response.status_code == 201, response.text
-            acknowledged.append(ref)
-        return acknowledged
-
-    with ThreadPoolExecutor(max_workers=50) as pool:
-        acknowledged = [ref for refs in pool.map(write, range(50)) for ref in refs]
-    with store.reading() as session:
-        stored = list(session.scalars(select(Record.client_ref).where(Record.client_ref.like(f"p{run}-%"))))
+    acknowledged, stored = concurrent_writers(pg_hub, store)
     assert len(acknowledged) == 1000 and sorted(stored) == sorted(acknowledged)
 
 
