@@ -6,6 +6,7 @@ workbench and the case-study pages open at `/user/<name>/voila/render/apps/...` 
 
 from __future__ import annotations
 
+import html
 import os
 import pwd
 import re
@@ -13,7 +14,7 @@ import subprocess
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, set_user_setuid
-from traitlets import Unicode, validate
+from traitlets import Any, Unicode, validate
 
 APPS_LINK_NAME = "apps"
 
@@ -34,10 +35,24 @@ def link_apps(home: Path, apps_dir: str, owner: tuple[int, int] | None = None) -
         os.lchown(link, *owner)
 
 
+def chinese_ready_event(spawner, event: dict) -> dict:
+    """JupyterHub's last progress event ("Server ready at ...") in Chinese; the page then redirects."""
+    url = event.get("url", "")
+    message = "工作空间已就绪，正在打开…"
+    return {**event, "message": message, "html_message": f'{message} <a href="{html.escape(url)}">直接打开</a>'}
+
+
+async def chinese_progress(spawner):
+    """The spawner's own progress event, in Chinese (JupyterHub's first "Server requested" stays as it is)."""
+    yield {"progress": 30, "message": "正在启动您的工作空间（JupyterLab）…"}
+
+
 class DemoSpawner(SimpleLocalProcessSpawner):
     """Demo mode: one Unix user for everybody, a home folder per hub user. Not isolated — by design."""
 
     apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
+    progress = chinese_progress
+    progress_ready_hook = Any(chinese_ready_event, config=True)
 
     async def start(self):
         home = Path(self.home_dir)
@@ -56,6 +71,8 @@ class UnixAccountSpawner(LocalProcessSpawner):
     user_prefix = Unicode("mh-", config=True, help="Prefix of the Unix account name, e.g. 'mh-' gives 'mh-teacher1'.")
     home_root = Unicode("/home", config=True, help="Folder under which the accounts' homes are created.")
     apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
+    progress = chinese_progress
+    progress_ready_hook = Any(chinese_ready_event, config=True)
 
     @validate("user_prefix")
     def _check_prefix(self, proposal):

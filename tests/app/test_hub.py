@@ -1,5 +1,6 @@
 """A real hub and proxy: demo logins over HTTP, the Chinese home page, a server and a kernel."""
 
+import json
 import re
 
 import psutil
@@ -94,3 +95,36 @@ def test_idle_culler_and_records_service_run_as_hub_services(running_hub):
     assert requests.get(f"{running_hub.url}/services/records/api/v1/health", timeout=30).status_code == 200
     hub_children = psutil.Process(running_hub.process.pid).children(recursive=True)
     assert any("jupyterhub_idle_culler" in " ".join(child.cmdline()) for child in hub_children)
+
+
+def test_jupyterhubs_own_pages_speak_chinese(running_hub):
+    """Not-running and token pages come from JupyterHub itself; our page.html gives them the Chinese bar
+    and the not-running page its Chinese text. teacher23's server is never started by any test."""
+    session = running_hub.login("teacher23")
+    not_running = session.get(f"{running_hub.url}/hub/user/teacher23/lab", timeout=30)
+    assert not_running.status_code == 424
+    assert "工作空间未运行" in not_running.text and "启动工作空间" in not_running.text
+    assert "Server not running" not in not_running.text
+    token_page = session.get(f"{running_hub.url}/hub/token", timeout=30)
+    assert token_page.status_code == 200
+    for page in (not_running, token_page):
+        assert ">首页</a>" in page.text and "退出登录" in page.text and "<title>导师成长平台</title>" in page.text
+
+
+def test_spawn_progress_events_are_chinese(running_hub):
+    """The spawn-pending page shows the progress stream; its last event, the one a teacher reads before the
+    page redirects, is Chinese. teacher22's server is started here only."""
+    token = running_hub.user_token("teacher22")
+    assert running_hub.api("POST", "/users/teacher22/server", token=token).status_code in (201, 202)
+    try:
+        messages = []
+        with running_hub.api("GET", "/users/teacher22/server/progress", token=token, stream=True) as stream:
+            for line in stream.iter_lines(decode_unicode=True):
+                if line.startswith("data:"):
+                    event = json.loads(line[len("data:"):])
+                    messages.append(event.get("message", ""))
+                    if event.get("ready") or event.get("failed"):
+                        break
+        assert messages[-1] == "工作空间已就绪，正在打开…", messages
+    finally:
+        running_hub.stop("teacher22")
