@@ -19,6 +19,7 @@ COMMAND_MODULES = {
     "match": "hub.matching.command",
     "course": "hub.courses.command",
     "cases": "hub.cases.command",
+    "training": "hub.cases.training",
     "doctor": "hub.doctor",
     "account": "hub.accounts",
 }

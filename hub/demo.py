@@ -151,6 +151,7 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
     for n in range(1, 11):
         for course in COURSES:
             store.add_enrollment(f"teacher{n}", course)
+    seed_training_results(store, rng)
     store.add_studio("donghu", "东湖导师工作室", "leader1", level="区级",
                      members=["teacher1", "teacher2", "teacher3", "teacher4", "teacher5", "teacher15"])  # fmt: skip
     from hub.cases.command import load_into_store
@@ -161,6 +162,20 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
                                                  "details": "近两周课间常独处，情绪低落，已与心理教师沟通。"})  # fmt: skip
     return {"term": term["term_id"], "students": len(roster["students"]), "staff": len(roster["staff"]),
             "accounts": len(store.find_accounts()), "records": records}  # fmt: skip
+
+
+def seed_training_results(store, rng: random.Random) -> None:
+    """Course results of the enrolled demo teachers, as a trainer's import would give them, so the research
+    dashboard's training tab has something to show (hours: the course's credit hours when completed)."""
+    from hub.courses.catalog import load_catalog
+
+    catalog = load_catalog(Path(__file__).resolve().parent.parent / "courses")
+    for course_id in COURSES:
+        course = catalog[course_id]
+        results = [{"staff_id": f"teacher{n}", "completed": rng.random() < 0.7} for n in range(1, 11)]
+        for result in results:
+            result["hours"] = sum(a.credit_hours for a in course.assignments) if result["completed"] else 0.0
+        store.put_training_results(course_id, course.title, results)
 
 
 def seed_records(store, rng: random.Random, term: dict, today: dt.date) -> int:

@@ -443,6 +443,19 @@ def find_pii(
     return _resolve_overlaps([f for f in findings if f.start < f.end])
 
 
+def find_id_and_phone_numbers(text: str) -> list[PiiFinding]:
+    """The ID-card and phone-number findings of ``find_pii(text)``, without running the other detectors.
+
+    The same findings, at a twentieth of the cost on a paragraph: these two kinds come first in KINDS, so
+    no finding of another kind can displace them when overlaps are resolved. Used to validate every
+    free-text field of every record written (hub.store.validation).
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"find_id_and_phone_numbers expects str, got {type(text).__name__}")
+    findings = _find_id_cards(text) + _find_phones(text)
+    return _resolve_overlaps([f for f in findings if f.start < f.end])
+
+
 def redact(text: str, findings: Iterable[PiiFinding]) -> str:
     """Replace each finding's span in ``text`` with its placeholder (overlapping spans are merged)."""
     spans = sorted(findings, key=lambda f: (f.start, -f.end))

@@ -6,7 +6,8 @@ settings file), nbgrader's assignment-list API on a teacher's own server, the fo
 OAuth, and the contents API that JupyterLab itself calls. Nothing here reads the exchange folder, so the
 tests keep passing when the exchange underneath changes.
 
-- ``course_cli(hub, *args, env=None)``: run ``mentorhub course --settings <hub settings> ARGS``; its stdout.
+- ``course_cli(hub, *args, env=None, user=None, trainer="trainer1")``: run ``mentorhub course --settings
+  <hub settings> ARGS`` with ``trainer``'s hub token (as Unix account ``user`` if given); its stdout.
 - ``AssignmentList(hub, user)``: the "Assignment List" server extension of ``user``'s server (list, fetch,
   submit, fetch feedback) and the contents API to read and write the teacher's files.
 - ``Formgrader(hub, trainer, course)``: a trainer's browser-like session on the course's formgrader.
@@ -35,13 +36,24 @@ from tests.nbgrader.course_notebooks import (
 CLI_TIMEOUT = 300
 
 
-def course_cli(hub: HubHandle, *args: str, env: dict | None = None) -> str:
-    """The trainer's routine exactly as typed on the hub's machine; fails with the command's own output."""
+def course_cli(hub: HubHandle, *args: str, env: dict | None = None, user: str | None = None,
+               trainer: str = "trainer1") -> str:
+    """The trainer's routine exactly as typed on the hub's machine; fails with the command's own output.
+
+    ``trainer`` is the hub user whose token the command carries. ``user`` runs it as that Unix account
+    (``runuser -u USER --``, as a trainer may in server mode); by default it runs as the test's own account
+    (in server mode root, and the command then becomes ``grader-<course>`` itself)."""
     command = [str(VENV_BIN / "mentorhub"), "course", "--settings", str(hub.settings_file), *args]
+    environment = {**os.environ}
+    if user is not None:
+        command = ["runuser", "-u", user, "--", *command]
+        # the test's private Jupyter folders belong to root: the account uses its own
+        for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+            environment.pop(name, None)
     # A trainer's own hub token: the exchange service decides from it that this is the course's trainer.
-    trainer = {"JUPYTERHUB_API_TOKEN": hub.user_token("trainer1"), "JUPYTERHUB_API_URL": f"{hub.url}/hub/api",
-               "MENTORHUB_EXCHANGE_URL": f"{hub.url}/services/exchange/"}
-    result = subprocess.run(command, cwd=hub.settings_file.parent, env={**os.environ, **trainer, **(env or {})},
+    identity = {"JUPYTERHUB_API_TOKEN": hub.user_token(trainer), "JUPYTERHUB_API_URL": f"{hub.url}/hub/api",
+                "MENTORHUB_EXCHANGE_URL": f"{hub.url}/services/exchange/"}
+    result = subprocess.run(command, cwd=hub.settings_file.parent, env={**environment, **identity, **(env or {})},
                             capture_output=True, text=True, timeout=CLI_TIMEOUT)
     if result.returncode != 0:
         raise AssertionError(f"{' '.join(args)} failed ({result.returncode}):\n{result.stdout}\n"

@@ -119,6 +119,10 @@ class RecordsClient:
     def progress(self, term: str | None = None) -> dict:
         return self.request("GET", "progress", params={"term": term})
 
+    def progress_xlsx(self, term: str | None = None, school: str | None = None) -> bytes:
+        """The school's 三个一 summary as .xlsx bytes, built (and audited) by the service; school admins."""
+        return self.request("GET", "exports/progress.xlsx", params={"term": term, "school": school}, raw=True)
+
     def assignments(self, term: str | None = None) -> list[dict]:
         return self.request("GET", "assignments", params={"term": term})["assignments"]
 

@@ -177,6 +177,12 @@ TEXTS = {
         "不得据此对学生或教师进行排名。",
     ),
     "mentors_unavailable": "服务未提供按导师的统计，此表为空。",
+    "mentors_none": "该学期本校没有结对名单，此表为空。",
+    "about_mentors": "“按导师”表：每位导师（主导师和协同导师都算）结对学生中已完成各项的人数；"
+                     "完成情况按学生计，不论由哪位导师填写，与“按班级”表和导师工作台的口径一致。",
+    "export_school": "学校：{school}",
+    "export_term": "学期：{term}",
+    "export_term_dates": "学期：{term}（{start} 至 {end}）",
 }
 
 FLAG_SIGNAL_LABELS = {

@@ -3,12 +3,21 @@
 The lead's ``hub/cli.py`` calls ``register(subparsers)``. Paths come from the site settings
 (``--settings``, ``$MENTORHUB_SETTINGS`` or ``./mentorhub.yaml``); ``--state-dir`` / ``--courses-dir``
 override them (tests, one-off runs).
+
+Server mode: a course's folder belongs to its Unix account ``grader-<course>`` (its formgrader runs as that
+account, and autograding runs teachers' code, which must never run as root). Run as root, every command on a
+course first becomes that account (``become_grader``); run as any other account but the grader it stops with
+a message saying how to run it. The exchange needs no shared folder: the trainer's own hub token
+(``JUPYTERHUB_API_TOKEN``) is what the hub's exchange service checks. The hub and its exchange are reached
+on this machine at the settings' ports unless ``JUPYTERHUB_API_URL`` / ``MENTORHUB_EXCHANGE_URL`` say
+otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import pwd
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -19,6 +28,7 @@ from . import texts
 from .catalog import find_course, load_catalog
 from .errors import CourseError
 from .export import write_rows
+from .hubconfig import grader_account
 from .parallel import ProgressBar
 from .pipeline import CoursePipeline
 from .roster import fetch_group_members, read_roster_csv, roster_for
@@ -69,12 +79,50 @@ def _settings(args):
         state_dir=Path(args.state_dir) if args.state_dir else base.state_dir,
         courses_dir=Path(args.courses_dir) if args.courses_dir else base.courses_dir,
         mode=base.mode,
+        exchange_port=base.exchange_port,
+        hub_port=base.hub_port,
     )
+
+
+#: Per-user Jupyter folders of whoever started the command; the grader account uses its own.
+USER_JUPYTER_VARIABLES = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR")
+
+
+def become_grader(settings, course_id: str) -> None:
+    """Server mode: continue as ``grader-<course>`` (from root), or check that we already are that account."""
+    if settings.mode != "server":
+        return
+    account = grader_account(course_id)
+    try:
+        entry = pwd.getpwnam(account)
+    except KeyError:
+        raise CourseError(texts.GRADER_ACCOUNT_MISSING.format(course=course_id, account=account)) from None
+    if os.geteuid() == entry.pw_uid:
+        return
+    if os.geteuid() != 0:
+        raise CourseError(texts.RUN_AS_GRADER.format(course=course_id, account=account))
+    from jupyterhub.spawner import set_user_setuid
+
+    set_user_setuid(account, chdir=False)()  # the same switch the hub makes for the course's formgrader
+    os.environ.update(HOME=entry.pw_dir, USER=account, LOGNAME=account)
+    for name in USER_JUPYTER_VARIABLES:
+        os.environ.pop(name, None)
+
+
+def use_local_hub(settings) -> None:
+    """Unless the environment names them: the hub API and the exchange service of the hub on this machine."""
+    defaults = {"JUPYTERHUB_API_URL": f"http://127.0.0.1:{settings.hub_port}/hub/api",
+                "MENTORHUB_EXCHANGE_URL": f"http://127.0.0.1:{settings.exchange_port}/services/exchange/"}
+    for name, value in defaults.items():
+        if not os.environ.get(name):
+            os.environ[name] = value
 
 
 def _pipeline(args) -> CoursePipeline:
     settings = _settings(args)
     course = find_course(load_catalog(settings.courses_dir), args.course)
+    become_grader(settings, course.course_id)
+    use_local_hub(settings)
     # Inside the hub (a token in the environment) nbgrader checks enrolment against hub groups.
     pipeline = CoursePipeline.from_settings(settings, course, hub_auth=bool(os.environ.get("JUPYTERHUB_API_TOKEN")))
     pipeline.prepare(write_config=False)  # the formgrader's config file is written at hub start only
@@ -112,7 +160,7 @@ def cmd_sync_roster(args) -> int:
     if args.users:
         usernames = [u.strip() for u in args.users.split(",") if u.strip()]
     else:
-        usernames = fetch_group_members(os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8081/hub/api"),
+        usernames = fetch_group_members(os.environ["JUPYTERHUB_API_URL"],
                                         os.environ.get("JUPYTERHUB_API_TOKEN", ""),
                                         f"nbgrader-{pipeline.course.course_id}")
     counts = pipeline.sync_roster(roster_for(usernames, details))
@@ -160,6 +208,10 @@ def cmd_feedback(args) -> int:
 @_guard
 def cmd_export(args) -> int:
     rows = _pipeline(args).export_rows()
-    path = write_rows(rows, args.output)
+    try:
+        path = write_rows(rows, args.output)
+    except PermissionError:  # server mode writes as grader-<course>
+        raise CourseError(texts.EXPORT_NOT_WRITABLE.format(path=args.output,
+                                                           account=pwd.getpwuid(os.geteuid()).pw_name)) from None
     print(texts.EXPORT_WRITTEN.format(rows=len(rows), path=path))
     return 0

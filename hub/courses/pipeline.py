@@ -1,8 +1,9 @@
 """The College trainer's routine for one course, around nbgrader's ``NbGraderAPI``.
 
 ``CoursePipeline`` owns one course directory (under the state folder) and the exchange it shares with
-teachers. Steps: ``prepare`` (copy sources, write config, register assignments), ``sync_roster``,
-``release``, ``collect``, ``autograde`` (parallel, see ``parallel``), ``feedback``, ``export_rows``.
+teachers (the hub's exchange service; nbgrader's shared folder for stand-alone runs). Steps: ``prepare``
+(copy sources, write config, register assignments), ``sync_roster``, ``release``, ``collect``,
+``autograde`` (parallel, see ``parallel``), ``feedback``, ``export_rows``.
 nbgrader failures become ``PipelineError`` with nbgrader's own log excerpt.
 """
 
@@ -88,8 +89,11 @@ class CoursePipeline:
             shutil.copytree(self.course.source_dir / assignment.assignment_id,
                             target / assignment.assignment_id, dirs_exist_ok=True,
                             ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
-        self.exchange_root.mkdir(parents=True, exist_ok=True)
-        self.exchange_root.chmod(0o777)
+        if not self.hub_exchange:
+            # nbgrader's shared-folder exchange (stand-alone runs): everyone writes into it. The hub's exchange
+            # service keeps its own private store, so a deployed course makes no such folder.
+            self.exchange_root.mkdir(parents=True, exist_ok=True)
+            self.exchange_root.chmod(0o777)
         if write_config:
             write_course_config(self.course_dir, self.course.course_id, self.exchange_root,
                                 cell_timeout=self.settings["Execute.timeout"],

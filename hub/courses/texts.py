@@ -77,3 +77,9 @@ CLI_OK = "完成。"
 CLI_ERROR = "错误：{message}"
 STATUS_OK = "成功"
 STATUS_FAILED = "失败"
+# Server mode: the course folder belongs to the course's grader account (hub/courses/command.py)
+GRADER_ACCOUNT_MISSING = ("服务器模式下课程「{course}」的阅卷账号 {account} 不存在："
+                          "请先启动平台（启动时会创建它），再运行本命令。")
+RUN_AS_GRADER = ("服务器模式下课程「{course}」的文件属于账号 {account}：请以 root 运行本命令（会自动切换到该账号），"
+                 "或用 runuser -u {account} -- mentorhub course ... 运行。")
+EXPORT_NOT_WRITABLE = "无法写入 {path}：账号 {account} 没有写入权限，请换一个它可以写入的位置（例如 /tmp）。"

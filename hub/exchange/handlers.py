@@ -107,27 +107,59 @@ class BaseHandler(web.RequestHandler):
 
 @web.stream_request_body
 class UploadHandler(BaseHandler):
-    """Handlers that accept files: the body is streamed and cut off past the size limit (413)."""
+    """Handlers that accept files: the body is streamed and cut off past the size limit (413).
+
+    A body over the limit is answered at once -- from its ``Content-Length`` before any of it is read, or as
+    soon as a chunked body passes the limit -- and what is still on its way is read and dropped, up to the
+    size of the largest body accepted (``drain_limit``), before the connection is closed. Closing with
+    unread data would reset the connection, and a proxy in front (the hub's) would then answer 503 instead of
+    passing the 413 and its message on; a client that stops sending once answered costs only what was
+    already in flight, and one that keeps sending is cut off."""
+
+    def drain_limit(self) -> int:
+        return raw_limit(self.store.max_bytes)
 
     async def prepare(self):
+        self._chunks, self._received, self._refused = [], 0, False
         await super().prepare()
-        self._chunks, self._received = [], 0
         if self.request.method not in ("POST", "PUT"):
             return
         limit = raw_limit(self.store.max_bytes)
         length = self.request.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > limit:
-            raise TooLarge(int(length) * 3 // 4, self.store.max_bytes)
+            self.request.connection.set_max_body_size(int(length))
+            self.refuse(TooLarge(int(length) * 3 // 4, self.store.max_bytes))
+            return
         self.request.connection.set_max_body_size(limit + 65536)
 
+    def refuse(self, error: ExchangeProblem) -> None:
+        """Send the error answer now, while the body may still be arriving; drop the rest of the body."""
+        log.info("%s %s refused for %s: %s", self.request.method, self.request.path,
+                 self.caller.name if self.caller else "-", error.message_en)
+        self._refused, self._chunks = True, []
+        body = json.dumps({"error": error.to_dict()}, ensure_ascii=False).encode("utf-8")
+        self.set_status(error.status)
+        self.set_header("Content-Type", "application/json; charset=utf-8")
+        self.set_header("Content-Length", str(len(body)))
+        self.set_header("Connection", "close")
+        self.write(body)
+        self.flush()
+
+    def answered(self) -> bool:
+        """True when the request was refused while its body came in (the answer is sent: nothing to do)."""
+        if self._refused and not self._finished:
+            self.finish()
+        return self._refused or self._finished
+
     def data_received(self, chunk: bytes):
-        if self._finished:
-            return
         self._received += len(chunk)
+        if self._refused:
+            if self._received > self.drain_limit():
+                self.request.connection.close()
+            return
         if self._received > raw_limit(self.store.max_bytes):
-            self._chunks = []
-            error = TooLarge(self._received * 3 // 4, self.store.max_bytes)
-            self.send_error(error.status, exc_info=(type(error), error, None))
+            error, self._received = TooLarge(self._received * 3 // 4, self.store.max_bytes), 0
+            self.refuse(error)
             return
         self._chunks.append(chunk)
 
@@ -170,7 +202,7 @@ class ReleaseHandler(UploadHandler):
         self.send({**manifest, "files": encode_files(files)})
 
     async def put(self, course, assignment):
-        if self._finished:
+        if self.answered():
             return
         self.policy.require_trainer(self.caller, check_name(course, "course"))
         check_name(assignment, "assignment")
@@ -196,7 +228,7 @@ class ReleaseHandler(UploadHandler):
 
 class SubmitHandler(UploadHandler):
     async def post(self, course, assignment):
-        if self._finished:
+        if self.answered():
             return
         self.policy.require_participant(self.caller, check_name(course, "course"))
         check_name(assignment, "assignment")
@@ -264,7 +296,7 @@ class FeedbackHandler(UploadHandler):
         self.send({**manifest, "files": encode_files(files)})
 
     async def put(self, course, student, assignment, submission_id):
-        if self._finished:
+        if self.answered():
             return
         self.policy.require_trainer(self.caller, check_name(course, "course"))
         check_name(student, "student"), check_name(assignment, "assignment")

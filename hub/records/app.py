@@ -9,6 +9,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
 from . import handlers as h
+from .export_handlers import ProgressExportHandler
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
 
 API_VERSION = "v1"
@@ -29,6 +30,7 @@ ROUTES = [
     ("flags", h.FlagsHandler, ("get", "post")),
     ("flags/{flag_id}", h.FlagHandler, ("patch",)),
     ("audit", h.AuditHandler, ("get",)),
+    ("exports/progress.xlsx", ProgressExportHandler, ("get",)),
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
 ]
 

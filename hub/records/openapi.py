@@ -28,6 +28,24 @@ def _query(name: str, description: str) -> dict:
 
 
 BREAK_GLASS = _query("break_glass", "管理员紧急查阅的理由（必填理由，且记入审计日志）")
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_DATE = {"type": "string", "format": "date", "nullable": True}
+_COUNTS = {key: {"type": "integer"} for key in ("students", "home_visit", "talk", "growth_message", "complete")}
+PROGRESS = {"type": "object", "required": ["term_id", "start_date", "end_date", "due", "students", "classes"],
+            "properties": {
+                "term_id": {"type": "string"}, "start_date": _DATE, "end_date": _DATE,
+                "due": {"type": "object", "description": "三个一各项的截止日期",
+                        "properties": {"home_visit": _DATE, "talk": _DATE, "growth_message": _DATE}},
+                "students": {"type": "array", "description": "逐个学生（仅结对学生与本班学生；学校管理员为空）",
+                             "items": {"type": "object"}},
+                "classes": {"type": "array", "description": "各班人数，按班级编号排列",
+                            "items": {"type": "object", "properties": {"class_id": {"type": "string"}, **_COUNTS}}},
+                "mentors": {"type": "array",
+                            "description": "仅全校范围（学校管理员）：每位导师（主导师与协同导师）结对学生中完成各项的"
+                                           "人数，按教师编号排列，不排名",
+                            "items": {"type": "object", "properties": {"staff_id": {"type": "string"},
+                                                                       "name": {"type": "string"}, **_COUNTS}}},
+            }}  # fmt: skip
 
 PATHS = {
     "health": {"get": {"summary": "服务与数据库状态（无需登录）", "security": [],
@@ -61,9 +79,9 @@ PATHS = {
                    "parameters": [_path_param("record_id", "integer"), _query("reason", "删除理由")],
                    "responses": {"200": _response("已删除的记录"), **_errors(403, 404)}},
     },
-    "progress": {"get": {"summary": "“三个一”完成情况（导师：结对学生；班主任：本班；学校管理员：全校各班）",
+    "progress": {"get": {"summary": "“三个一”完成情况（导师：结对学生；班主任：本班；学校管理员：全校各班及各导师的人数）",
                          "parameters": [_query("term", "学期编号，默认当前学期")],
-                         "responses": {"200": _response("完成情况"), **_errors(403, 404)}}},
+                         "responses": {"200": _response("完成情况", PROGRESS), **_errors(403, 404)}}},
     "assignments": {
         "get": {"summary": "结对名单", "parameters": [_query("term", "学期编号")],
                 "responses": {"200": _response("结对名单")}},
@@ -91,6 +109,12 @@ PATHS = {
                                      _query("since", "起始时间 ISO"), _query("until", "截止时间 ISO"),
                                      _query("limit", "最多条数")],
                       "responses": {"200": _response("审计记录"), **_errors(400, 403)}}},
+    "exports/progress.xlsx": {"get": {
+        "summary": "下载本校一个学期的三个一汇总表（.xlsx：按班级、按导师的人数，不含学生信息；学校管理员；每次导出记入审计）",
+        "parameters": [_query("term", "学期编号，默认当前学期"), _query("school", "学校编号，默认本人所在学校")],
+        "responses": {"200": {"description": "Excel 文件（Content-Disposition 附 UTF-8 文件名）",
+                              "content": {XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}},
+                      **_errors(403, 404)}}},
 }  # fmt: skip
 
 

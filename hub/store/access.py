@@ -39,11 +39,12 @@ AUDIT_READ = "audit.read"
 AGGREGATE_READ = "aggregate.read"  # de-identified aggregates only
 ACCOUNT_MANAGE = "account.manage"
 STAFF_READ = "staff.read"  # the school's staff list (for mentor matching)
+PROGRESS_EXPORT = "progress.export"  # the school's 三个一 summary file (counts only; every export audited)
 
 ACTIONS = (
     STUDENT_READ, RECORD_READ, RECORD_WRITE, PARENT_CONTACT_WRITE, PROGRESS_READ, ASSIGNMENT_READ,
     ASSIGNMENT_WRITE, FLAG_RAISE, FLAG_READ_STATUS, FLAG_READ_DETAILS, FLAG_UPDATE, AUDIT_READ,
-    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ,
+    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ, PROGRESS_EXPORT,
 )  # fmt: skip
 
 MENTOR = "mentor"
@@ -77,13 +78,14 @@ POLICY: dict[str, dict[str, str]] = {
     "school_admin": {
         STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
         ASSIGNMENT_READ: OWN_SCHOOL, ASSIGNMENT_WRITE: OWN_SCHOOL, AGGREGATE_READ: OWN_SCHOOL,
-        STAFF_READ: OWN_SCHOOL,
+        STAFF_READ: OWN_SCHOOL, PROGRESS_EXPORT: OWN_SCHOOL,
     },
     "trainer": {AGGREGATE_READ: DISTRICT},
     "studio_leader": {AGGREGATE_READ: DISTRICT},
     "admin": {
         AUDIT_READ: DISTRICT, ACCOUNT_MANAGE: DISTRICT, AGGREGATE_READ: DISTRICT,
         STUDENT_READ: BREAK_GLASS, RECORD_READ: BREAK_GLASS, FLAG_READ_STATUS: BREAK_GLASS,
+        PROGRESS_EXPORT: OWN_SCHOOL,  # only a district admin who belongs to the school (a staff row there)
     },
 }  # fmt: skip
 

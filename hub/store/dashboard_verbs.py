@@ -1,12 +1,16 @@
 """Research-dashboard aggregates from the records database (de-identified; small cells suppressed).
 
 The database does the heavy part, so a district term (40,000 students, 400,000 records) stays fast:
-三个一 comes from DISTINCT (student, kind) pairs fed to ``dashboards.tri_one_completion``; guidance
-domains and talk timing are counted by GROUP BY in SQL over the few distinct domain lists and talk
-dates (decoded and placed in exam windows in Python once each); follow-up delay reads the flags and the
-first ``flag.update`` audit entry of each. What leaves the store are group-level tables with the same
-columns as ``hub.cases.dashboards`` produces: no student id, no name, nothing sorted by a figure,
-groups of fewer than ``dashboards.MIN_CELL`` students blanked (``null``).
+三个一 is counted per class in SQL (what each student has done, summed per class; pandas only turns the
+few hundred class rows into shares, as ``dashboards.tri_one_completion`` would from every record); guidance
+domains are counted by GROUP BY over the ``record_domains`` table (one row per record and domain, kept
+by the store's write verbs, see ``record_domains``; no JSON is decoded); talk timing is a GROUP BY over
+the few talk dates placed in exam windows in Python once each; follow-up delay reads the flags and the
+first ``flag.update`` audit entry of each; training completion reads ``training_results`` (imported from
+the trainers' grade exports by ``mentorhub training import``, see ``hub.cases.training``). What leaves
+the store are group-level tables with the same columns as ``hub.cases.dashboards`` produces: no
+student or teacher id, no name, nothing sorted by a figure, groups of fewer than ``dashboards.MIN_CELL``
+people blanked (``null``).
 """
 
 from __future__ import annotations
@@ -15,21 +19,31 @@ import json
 import time
 
 import pandas as pd
-from sqlalchemy import String, case, cast, distinct, func, select
+from sqlalchemy import String, case, cast, delete, distinct, func, insert, select
 
 from hub.cases import dashboards, texts
 
 from . import access
 from .access import Actor
-from .errors import Forbidden
-from .models import AuditLog, ConcernFlag, Record, School, SchoolClass, Student
+from .errors import Forbidden, Invalid
+from .models import (
+    AuditLog,
+    ConcernFlag,
+    Record,
+    RecordDomain,
+    School,
+    SchoolClass,
+    Staff,
+    Student,
+    TrainingResult,
+    utcnow,
+)
 from .studio_verbs import service_error
 
 #: how long a computed dashboard is served again
 CACHE_SECONDS = 60.0
 #: store record kinds -> the dashboard's 三个一 kinds
 KIND_NAMES = {"home_visit": "home_visit", "talk": "talk", "growth_message": "message"}
-DOMAINS_TEXT = func.coalesce(Record.fields["domains"].as_string(), Record.fields["guidance_domains"].as_string())
 
 
 def table_rows(table: pd.DataFrame) -> list[dict]:
@@ -54,6 +68,15 @@ def counted_table(rows, key: str, order, records: str = "records") -> pd.DataFra
     table = table.reindex(list(order), fill_value=0).rename_axis(key).reset_index()
     table["share"] = table[records] / max(int(table[records].sum()), 1)
     return dashboards.suppress(table, "students", [records, "share"])
+
+
+def tri_one_table(classes: pd.DataFrame, by: tuple[str, ...]) -> pd.DataFrame:
+    """Per-class counts (students, and how many have each of 三个一 and all three) -> the table of
+    ``dashboards.tri_one_completion``: shares per group of ``by``, small groups suppressed."""
+    figures = [*dashboards.TRI_ONE_KINDS, "all_three"]
+    table = classes.groupby(list(by), sort=True, observed=True)[["students", *figures]].sum()
+    table[figures] = table[figures].div(table["students"], axis=0)
+    return dashboards.suppress(table.reset_index(), "students", figures)
 
 
 class DashboardVerbs:
@@ -92,26 +115,26 @@ class DashboardVerbs:
             conn = s.connection()  # Core rows: no ORM bookkeeping on hundreds of thousands of rows
             names = dict(conn.execute(select(School.school_id, School.name)).all())
             class_names = dict(conn.execute(select(SchoolClass.class_id, SchoolClass.name)).all())
-            students = pd.DataFrame(plain_rows(conn.execute(
-                select(Student.school_id, Student.class_id, Student.student_id).where(*scope))),
-                columns=["school", "class", "student"])  # fmt: skip
-            done = pd.DataFrame(plain_rows(conn.execute(
-                select(Record.student_id, Record.kind).distinct().join(Student, Student.student_id == Record.student_id)
-                .where(Record.kind.in_(list(KIND_NAMES)), *in_term))), columns=["student", "kind"])  # fmt: skip
-            domains = self._domain_rows(conn, in_term)
-            timing = self._timing_rows(conn, in_term, exams) if exams else None
+            classes = self._tri_one_counts(conn, term, scope)
+            domains = self._domain_rows(conn, term, schools)
+            timing = self._timing_rows(conn, term, in_term, exams) if exams else None
             flags = self._flag_frame(conn, term, scope)
-        students["class"] = students["class"].map(class_names).fillna(students["class"])
-        students["school"] = students["school"].map(names).fillna(students["school"])
-        done["kind"] = done["kind"].map(KIND_NAMES)
+            training = self._training_frame(conn, schools)
+        classes["class"] = classes["class"].map(class_names).fillna(classes["class"])
+        classes["school"] = classes["school"].map(names).fillna(classes["school"])
         flags["school"] = flags["school"].map(names).fillna(flags["school"])
+        training["school"] = training["school"].map(names).fillna(training["school"])
         tables = {
-            "tri_one": dashboards.tri_one_completion(students, done),
+            "tri_one": tri_one_table(classes, ("school", "class")),
             "domains": counted_table(domains, "domain", texts.DOMAINS),
             "follow_up": dashboards.follow_up_delay(flags),
         }
         if timing is not None:
             tables["exam_timing"] = counted_table(timing, "window", dashboards.WINDOW_ORDER)
+        charts = {"tri_one": tri_one_table(classes, ("school",))}
+        if len(training):
+            tables["training"] = dashboards.training_completion(training)
+            charts["training"] = dashboards.training_completion(training, by=("course",))
         order = [key for key in texts.DASHBOARD_TITLES if key in tables]
         return {
             "term_id": term.term_id,
@@ -119,32 +142,90 @@ class DashboardVerbs:
             "min_cell": dashboards.MIN_CELL,
             "exam_dates": exams,
             "tables": {key: table_rows(tables[key]) for key in order},
-            "charts": {"tri_one": table_rows(dashboards.tri_one_completion(students, done, by=("school",)))},
+            "charts": {key: table_rows(chart) for key, chart in charts.items()},
         }
+
+    # --- training results (imported from the trainers' grade exports) ----------------------------
+    def find_unknown_staff(self, staff_ids) -> set[str]:
+        """Those of ``staff_ids`` that are not on the staff roster."""
+        wanted = set(staff_ids)
+        with self.reading() as s:
+            known = set(s.scalars(select(Staff.staff_id).where(Staff.staff_id.in_(wanted)))) if wanted else set()
+        return wanted - known
+
+    def put_training_results(self, course_id: str, course_title: str, results: list[dict]) -> dict:
+        """Replace every result of ``course_id`` by ``results`` ({staff_id, completed, hours}), all or
+        nothing; the command ``mentorhub training import`` checks the file first (hub.cases.training)."""
+        now = utcnow()
+        rows = [{"staff_id": r["staff_id"], "course_id": course_id, "course_title": course_title,
+                 "completed": bool(r["completed"]), "hours": float(r["hours"]), "updated_at": now} for r in results]  # fmt: skip
+        with self.writing() as s:
+            wanted = {row["staff_id"] for row in rows}
+            unknown = wanted - set(s.scalars(select(Staff.staff_id).where(Staff.staff_id.in_(wanted))))
+            if unknown:
+                raise Invalid(f"unknown staff ids: {sorted(unknown)}", f"工号不在教职工名册中：{'、'.join(sorted(unknown))}",
+                              "staff_id")  # fmt: skip
+            s.execute(delete(TrainingResult).where(TrainingResult.course_id == course_id))
+            if rows:
+                s.execute(insert(TrainingResult), rows)
+            self._audit(s, "cli", "training.import", "course", course_id,
+                        detail={"teachers": len(rows), "completed": sum(row["completed"] for row in rows)})  # fmt: skip
+        self.__dict__.pop("_dashboard_cache", None)  # this process's next dashboard shows them at once
+        return {"course": course_id, "title": course_title, "teachers": len(rows),
+                "completed": sum(row["completed"] for row in rows)}  # fmt: skip
 
     # --- one query each ----------------------------------------------------------------------
     @staticmethod
-    def _domain_rows(conn, in_term) -> list[tuple[str, int, int]]:
-        """(domain, records, distinct students) per guidance domain: SQL extracts each record's domain list
-        as text (a few distinct values), pandas counts per domain in one pass over the pairs."""
-        rows = plain_rows(conn.execute(select(DOMAINS_TEXT, Record.student_id)
-                                       .join(Student, Student.student_id == Record.student_id)
-                                       .where(*in_term, cast(Record.fields, String).like('%domains"%'))))  # fmt: skip
-        pairs = pd.DataFrame(rows, columns=["text", "student"]).dropna(subset=["text"])  # the LIKE is a cheap sieve
-        lists = {text: json.loads(text) for text in pairs["text"].unique()}
-        counts = []
-        for domain in texts.DOMAINS:
-            having = pairs["text"].isin([text for text, values in lists.items() if domain in values])
-            counts.append((domain, int(having.sum()), int(pairs.loc[having, "student"].nunique())))
-        return counts
+    def _tri_one_counts(conn, term, scope) -> pd.DataFrame:
+        """Per (school, class): students in scope and how many of them have a home visit, a talk, a 成长寄语
+        and all three this term. The database does it all: one row per student with a record (what they
+        have done), joined to the students and summed per class; a few hundred rows leave it."""
+        has = {name: func.max(case((Record.kind == kind, 1), else_=0)) for kind, name in KIND_NAMES.items()}
+        done = (select(Record.student_id, *(value.label(name) for name, value in has.items()))
+                .where(Record.term_id == term.term_id, Record.deleted_at.is_(None), Record.kind.in_(list(KIND_NAMES)))
+                .group_by(Record.student_id).subquery())  # fmt: skip
+        kinds = [done.c[name] for name in dashboards.TRI_ONE_KINDS]
+        all_three = kinds[0] * kinds[1] * kinds[2]
+        query = (select(Student.school_id, Student.class_id, func.count(),
+                        *(func.coalesce(func.sum(column), 0) for column in (*kinds, all_three)))
+                 .select_from(Student).outerjoin(done, done.c.student_id == Student.student_id)
+                 .where(*scope).group_by(Student.school_id, Student.class_id))  # fmt: skip
+        columns = ["school", "class", "students", *dashboards.TRI_ONE_KINDS, "all_three"]
+        return pd.DataFrame(plain_rows(conn.execute(query)), columns=columns)
 
     @staticmethod
-    def _timing_rows(conn, in_term, exams) -> list[tuple[str, int, int]]:
+    def _domain_rows(conn, term, schools: list[str] | None) -> list[tuple[str, int, int]]:
+        """(domain, records, distinct students) per guidance domain, counted by SQL from the ``record_domains``
+        index (no JSON decoded). Students split the rows cleanly, so the district's figures are those of
+        every student minus those of the inactive ones (a few): no per-row lookup of the student; a school
+        scope counts its own active students directly."""
+        def counts(*students) -> dict[str, tuple[int, int]]:
+            """{domain: (records, students)} of the term, for the students selected by ``students``."""
+            query = (select(RecordDomain.domain, func.count(), func.count(distinct(RecordDomain.student_id)))
+                     .where(RecordDomain.term_id == term.term_id).group_by(RecordDomain.domain))  # fmt: skip
+            if students:
+                query = query.where(RecordDomain.student_id.in_(select(Student.student_id).where(*students)))
+            return {domain: (records, pupils) for domain, records, pupils in conn.execute(query)}
+
+        if schools is None:
+            everyone, gone = counts(), counts(Student.active.is_(False))
+        else:
+            everyone, gone = counts(Student.active.is_(True), Student.school_id.in_(schools)), {}
+        rows = []
+        for domain in texts.DOMAINS:
+            records, pupils = everyone.get(domain, (0, 0))
+            minus_records, minus_pupils = gone.get(domain, (0, 0))
+            rows.append((domain, records - minus_records, pupils - minus_pupils))
+        return rows
+
+    @staticmethod
+    def _timing_rows(conn, term, in_term, exams) -> list[tuple[str, int, int]]:
         """(window, talks, distinct students) around the nearest exam: the few talk dates are placed in
         windows in Python, the counting is a GROUP BY in SQL."""
         talks = [Record.kind == "talk", *in_term]
-        days = [row[0] for row in conn.execute(select(Record.event_date).distinct()
-                                               .join(Student, Student.student_id == Record.student_id).where(*talks))]
+        # the dates need only cover the talks counted below, so no join with the students here
+        days = [row[0] for row in conn.execute(select(Record.event_date).distinct().where(
+            Record.kind == "talk", Record.term_id == term.term_id, Record.deleted_at.is_(None)))]
         if not days:
             return []
         windows = dashboards.window_of(dashboards.exam_offsets(pd.Series(pd.to_datetime(days)), exams))
@@ -155,6 +236,17 @@ class DashboardVerbs:
         query = (select(label, func.count(), func.count(distinct(Record.student_id)))
                  .join(Student, Student.student_id == Record.student_id).where(*talks).group_by(label))  # fmt: skip
         return [tuple(row) for row in conn.execute(query)]
+
+    @staticmethod
+    def _training_frame(conn, schools: list[str] | None) -> pd.DataFrame:
+        """(school, teacher, course, completed) of the active staff in scope, as ``training_completion`` takes."""
+        query = (select(Staff.school_id, TrainingResult.staff_id, TrainingResult.course_title, TrainingResult.completed)
+                 .join(Staff, Staff.staff_id == TrainingResult.staff_id).where(Staff.active.is_(True)))  # fmt: skip
+        if schools is not None:
+            query = query.where(Staff.school_id.in_(schools))
+        frame = pd.DataFrame(plain_rows(conn.execute(query)), columns=["school", "teacher", "course", "completed"])
+        frame["completed"] = frame["completed"].astype(bool)
+        return frame
 
     @staticmethod
     def _flag_frame(conn, term, scope) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -241,6 +242,33 @@ class Record(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     deleted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class RecordDomain(Base):
+    """One guidance domain of one live record, written by the store with the record
+    (``hub.store.record_domains``; migration 0003_record_domains). ``term_id`` and ``student_id`` are
+    copied from the record (neither ever changes) so the dashboards count domains from one covering
+    index instead of decoding every record's JSON."""
+
+    __tablename__ = "record_domains"
+    __table_args__ = (Index("ix_record_domains_term_domain_student", "term_id", "domain", "student_id"),)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.record_id", ondelete="CASCADE"), primary_key=True)
+    domain: Mapped[str] = mapped_column(String(10), primary_key=True)
+    term_id: Mapped[str] = mapped_column(String(32))
+    student_id: Mapped[str] = mapped_column(String(32))
+
+
+class TrainingResult(Base):
+    """A teacher's result in one training course, imported from the trainer's grade export
+    (``mentorhub training import``; migration 0003_record_domains). Feeds the training dashboard only."""
+
+    __tablename__ = "training_results"
+    staff_id: Mapped[str] = mapped_column(ForeignKey("staff.staff_id"), primary_key=True)
+    course_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    course_title: Mapped[str] = mapped_column(String(200), default="")
+    completed: Mapped[bool] = mapped_column(Boolean, default=False)
+    hours: Mapped[float] = mapped_column(Float, default=0.0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class ConcernFlag(Base):

@@ -18,6 +18,7 @@ from .access import Actor, StudentRef
 from .errors import Conflict, Forbidden, Invalid, NotFound
 from .messages import msg
 from .models import AuditLog, ConcernFlag, MentorAssignment, Record, Staff, Student, Term, plain, utcnow
+from .record_domains import add_record_domains, sync_record_domains
 from .validation import (
     FLAG_FIELDS,
     check_event_date,
@@ -34,6 +35,8 @@ from .validation import (
 TRI_ONE = ("home_visit", "talk", "growth_message")
 #: Built once: a prepared INSERT ... RETURNING is compiled once, not re-coerced on every write.
 INSERT_RECORD = insert(Record.__table__).returning(Record.__table__.c.record_id)
+#: Several rows in one statement, ids returned in the order of the rows.
+INSERT_RECORDS = insert(Record.__table__).returning(Record.__table__.c.record_id, sort_by_parameter_order=True)
 
 
 def ref(student: Student) -> StudentRef:
@@ -77,7 +80,17 @@ class PracticeVerbs:
                              reason=reason[:500], detail=detail or {}))  # fmt: skip
 
     def _term_for(self, session, day: dt.date) -> Term:
-        term = next((t for t in self._all_terms(session) if t.start_date <= day <= t.end_date), None)
+        """The term containing ``day``; with ``session`` None, a read session is opened only to fill the cache."""
+        if session is None:
+
+            def load():  # fills the same cache entry ("terms") as ``_all_terms``
+                with self.reading() as s:
+                    return self._all_terms(s)
+
+            terms = self.cached("terms", load)
+        else:
+            terms = self._all_terms(session)
+        term = next((t for t in terms if t.start_date <= day <= t.end_date), None)
         if term is None:
             english, chinese = msg("no_term", date=day)
             raise Invalid(english, chinese, "date")
@@ -121,22 +134,31 @@ class PracticeVerbs:
             key = "parent_contact_forbidden" if kind == "parent_contact" else "forbidden"
             english, chinese = msg(key, action=action)
             raise Forbidden(english, chinese, "kind")
-        with self.reading() as s:  # no statement at all while the terms are cached
-            term = self._term_for(s, day)
+        term = self._term_for(None, day)  # no session at all while the terms are cached
         check_event_date(day, term.start_date, term.end_date, self.today(), term.term_id)
         now = utcnow()
         values = {"kind": kind, "student_id": student_id, "author": actor.username, "term_id": term.term_id,
                   "event_date": day, "fields": fields, "client_ref": client_ref, "created_at": now,
                   "updated_at": now}  # fmt: skip
-        with self.writing() as s:
-            try:  # a plain INSERT: the ORM's unit of work costs more CPU than the write itself
-                record_id = s.execute(INSERT_RECORD, values).scalar_one()
-            except IntegrityError as error:  # the unique client_ref: this request was already stored
-                if client_ref and "client_ref" in str(error.orig):
-                    english, chinese = msg("duplicate_ref", value=client_ref)
-                    raise Conflict(english, chinese, "client_ref") from None
-                raise
+        try:  # committed (with the other writes queued meanwhile) before this returns
+            record_id = self._record_writes.submit(values)
+        except IntegrityError as error:  # the unique client_ref: this request was already stored
+            if client_ref and "client_ref" in str(error.orig):
+                english, chinese = msg("duplicate_ref", value=client_ref)
+                raise Conflict(english, chinese, "client_ref") from None
+            raise
         return Record(record_id=record_id, deleted_at=None, deleted_by=None, **values)
+
+    def _insert_records(self, rows: list[dict]) -> list[int]:
+        """One transaction of plain INSERTs (the ORM's unit of work costs more CPU than the write itself);
+        the new ids in the order of ``rows``. Called by the store's group commit (``_record_writes``)."""
+        with self.writing_core() as connection:
+            if len(rows) == 1:
+                ids = [connection.execute(INSERT_RECORD, rows[0]).scalar_one()]
+            else:
+                ids = list(connection.execute(INSERT_RECORDS, rows).scalars())
+            add_record_domains(connection, ids, rows)  # guidance domains in their own table, for the dashboards
+            return ids
 
     def _student_ref(self, student_id: str) -> StudentRef | None:
         """Class and school of an active student (None when missing or inactive), cached like callers are."""
@@ -201,6 +223,7 @@ class PracticeVerbs:
                     merged.pop(key)
             merged = validate_record_fields(record.kind, merged, day)  # whole record still valid
             record.fields, record.event_date, record.updated_at = merged, day, utcnow()
+            sync_record_domains(s, record)
             self._audit(s, actor, "record.update", "record", record_id, detail={"fields": sorted(rest)})
         return record
 
@@ -209,6 +232,7 @@ class PracticeVerbs:
         with self.writing() as s:
             record = self._editable(s, actor, record_id)
             record.deleted_at, record.deleted_by = utcnow(), actor.username
+            sync_record_domains(s, record)
             self._audit(s, actor, "record.delete", "record", record_id, reason=reason)
         return record
 
@@ -233,7 +257,8 @@ class PracticeVerbs:
                 .where(Record.term_id == term.term_id, Record.deleted_at.is_(None),
                        Record.kind.in_(TRI_ONE), Student.active.is_(True), reach_filter(reach))
             ).all())  # fmt: skip
-        return summarize_progress(term, students, done, detail=reach.student_ids, detail_classes=reach.class_ids)
+        progress = summarize_progress(term, students, done, detail=reach.student_ids, detail_classes=reach.class_ids)
+        return self._add_school_progress(progress, term, reach.school_ids, done)  # dates, mentors (progress_verbs)
 
     # --- assignments --------------------------------------------------------------------------
     def find_assignments(self, actor: Actor, term_id: str | None = None) -> list[MentorAssignment]:

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -27,9 +27,11 @@ from .dashboard_verbs import DashboardVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
 from .errors import Unavailable
+from .group_commit import GroupCommit
 from .messages import msg
 from .models import Account, MentorAssignment, SchoolClass, Staff, Student
 from .practice import PracticeVerbs
+from .progress_verbs import ProgressVerbs
 from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
 from .studio_verbs import StudioVerbs
@@ -43,7 +45,7 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs):
+                  DashboardVerbs, ProgressVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
@@ -58,6 +60,8 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, Accoun
         # them poll the database lock (busy timeout, sleeps of up to 100 ms); other processes still
         # wait through the busy timeout.
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # Record writes that arrive while one commits share the next transaction (see group_commit).
+        self._record_writes = GroupCommit(self._insert_records, shared=(Unavailable,))
 
     @classmethod
     def open(cls, target: str | Engine, **kwargs) -> RecordStore:
@@ -80,6 +84,18 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, Accoun
             with self._write_lock or nullcontext(), Session(self.engine, expire_on_commit=False) as session, \
                     session.begin():
                 yield session
+        except (OperationalError, DBAPIError) as error:
+            if is_connection_error(error):
+                raise unavailable(error) from error
+            raise
+
+    @contextmanager
+    def writing_core(self) -> Iterator[Connection]:
+        """``writing`` for Core statements: one transaction on a plain connection, without an ORM session
+        (whose bookkeeping costs more CPU than a small insert)."""
+        try:
+            with self._write_lock or nullcontext(), self.engine.begin() as connection:
+                yield connection
         except (OperationalError, DBAPIError) as error:
             if is_connection_error(error):
                 raise unavailable(error) from error

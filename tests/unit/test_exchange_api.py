@@ -12,12 +12,12 @@ import pytest
 import requests
 
 from hub.exchange.hidden import fingerprint
-from hub.exchange.wire import encode_files, sha256
+from hub.exchange.wire import encode_files, raw_limit, sha256
+from tests.exchange_attacks import ATTACKS, HIDDEN_LINE, check_refusal, post_raw, zeros
 from tests.exchange_support import PREFIX, ExchangeServer, snapshot
 
 FOUNDATIONS = "nbgrader-foundations"
 NOTEBOOK = json.dumps({"cells": [{"cell_type": "code", "source": "答案 = \"\"\nassert isinstance(答案, str)"}]})
-HIDDEN_LINE = 'assert 答案 == "B", "再想想政策原文"'
 
 
 @pytest.fixture(scope="module")
@@ -97,92 +97,32 @@ def test_course_service_acts_as_that_course_trainer(world):
     assert other.status_code == 403
 
 
-# --- the adversarial table ---------------------------------------------------------------------------
-ATTACKS = {
-    "B reads A's submission": (
-        lambda s, sub: raw(s, "GET", submission_path(sub), "teacherB", [FOUNDATIONS]), 403),
-    "B lists A's submissions": (
-        lambda s, sub: raw(s, "GET", "courses/foundations/submissions?student=teacherA", "teacherB",
-                           [FOUNDATIONS]), 403),
-    "B overwrites A's submission": (
-        lambda s, sub: raw(s, "PUT", submission_path(sub), "teacherB", [FOUNDATIONS], json=files_payload()), 405),
-    "B deletes A's submission": (
-        lambda s, sub: raw(s, "DELETE", submission_path(sub), "teacherB", [FOUNDATIONS]), 405),
-    "B submits with A's name in the payload": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/policy-basics/submissions", "teacherB",
-                           [FOUNDATIONS], json={**files_payload(), "student": "teacherA"}), 403),
-    "B sends a backdated timestamp": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/policy-basics/submissions", "teacherB",
-                           [FOUNDATIONS], json={**files_payload(), "timestamp": "2020-01-01T00:00:00+00:00"}), 400),
-    "B sends a backdated timestamp.txt": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/policy-basics/submissions", "teacherB",
-                           [FOUNDATIONS], json=files_payload("timestamp.txt", b"2020-01-01 00:00:00 UTC")), 400),
-    "B uses a ../ file path": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/policy-basics/submissions", "teacherB",
-                           [FOUNDATIONS], json=files_payload("../../submissions/teacherA/x.ipynb")), 400),
-    "B uses an encoded ../ in the address": (
-        lambda s, sub: raw(s, "GET", "courses/foundations/submissions/..%2FteacherA/policy-basics/x", "teacherB",
-                           [FOUNDATIONS]), 400),
-    "B sends a wrong checksum": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/policy-basics/submissions", "teacherB",
-                           [FOUNDATIONS], json={"files": [{"path": "a.ipynb", "content_b64": "e30=",
-                                                           "sha256": "0" * 64}]}), 400),
-    "B fetches an unreleased assignment": (
-        lambda s, sub: raw(s, "GET", "courses/foundations/assignments/matching", "teacherB", [FOUNDATIONS]), 404),
-    "B submits an unreleased assignment": (
-        lambda s, sub: raw(s, "POST", "courses/foundations/assignments/matching/submissions", "teacherB",
-                           [FOUNDATIONS], json=files_payload()), 404),
-    "B fetches another course's assignment": (
-        lambda s, sub: raw(s, "GET", "courses/psychology/assignments/signals", "teacherB", [FOUNDATIONS]), 403),
-    "B submits to another course": (
-        lambda s, sub: raw(s, "POST", "courses/psychology/assignments/signals/submissions", "teacherB",
-                           [FOUNDATIONS], json=files_payload()), 403),
-    "B reads A's feedback": (
-        lambda s, sub: raw(s, "GET", f"courses/foundations/feedback/teacherA/policy-basics/{sub['submission_id']}",
-                           "teacherB", [FOUNDATIONS]), 403),
-    "B releases an assignment": (
-        lambda s, sub: raw(s, "PUT", "courses/foundations/assignments/policy-basics?force=1", "teacherB",
-                           [FOUNDATIONS], json=files_payload()), 403),
-    "B writes feedback": (
-        lambda s, sub: raw(s, "PUT", f"courses/foundations/feedback/teacherA/policy-basics/{sub['submission_id']}",
-                           "teacherB", [FOUNDATIONS], json=files_payload("policy-basics.html", b"ok")), 403),
-    "trainer of psychology collects foundations": (
-        lambda s, sub: raw(s, "GET", "courses/foundations/submissions", "trainer2", ["formgrade-psychology"]), 403),
-    "trainer of psychology downloads a foundations submission": (
-        lambda s, sub: raw(s, "GET", submission_path(sub), "trainer2", ["formgrade-psychology"]), 403),
-    "trainer of psychology unreleases foundations": (
-        lambda s, sub: raw(s, "DELETE", "courses/foundations/assignments/policy-basics", "trainer2",
-                           ["formgrade-psychology"]), 403),
-    "a course unknown to the exchange": (
-        lambda s, sub: raw(s, "GET", "courses/secret/assignments", "teacherB", ["nbgrader-secret"]), 404),
-    "no identity at all": (
-        lambda s, sub: requests.get(s.url + "api/courses/foundations/assignments", timeout=30), 403),
-    "re-release without force": (
-        lambda s, sub: raw(s, "PUT", "courses/foundations/assignments/policy-basics", "trainer1",
-                           ["formgrade-foundations"], json=files_payload()), 409),
-    "feedback showing the hidden-test marker": (
-        lambda s, sub: raw(s, "PUT", f"courses/foundations/feedback/teacherA/policy-basics/{sub['submission_id']}",
-                           "trainer1", ["formgrade-foundations"],
-                           json=files_payload("policy-basics.html", b"<pre>### BEGIN HIDDEN TESTS</pre>")), 422),
-    "feedback quoting a hidden test line": (
-        lambda s, sub: raw(s, "PUT", f"courses/foundations/feedback/teacherA/policy-basics/{sub['submission_id']}",
-                           "trainer1", ["formgrade-foundations"],
-                           json=files_payload("policy-basics.html",
-                                              '<pre><span class="k">assert</span> 答案 == &quot;B&quot;, '
-                                              '&quot;再想想政策原文&quot;</pre>'.encode())), 422),
-}
+# --- the adversarial table (shared with the real-hub layer, tests/app/test_exchange_adversarial_hub.py) -----
+ACTORS = {"B": ("teacherB", [FOUNDATIONS]), "trainer_x": ("trainer1", ["formgrade-foundations"]),
+          "trainer_y": ("trainer2", ["formgrade-psychology"])}
+
+
+class UnitWorld:
+    """The names of ``world`` for the shared table; callers are named by the test header."""
+
+    x, y, a = "foundations", "psychology", "teacherA"
+    assignment, other, unreleased = "policy-basics", "signals", "matching"
+
+    def __init__(self, server, submission):
+        self.server, self.sid = server, submission["submission_id"]
+
+    def send(self, actor, method, path, json=None):
+        if actor == "nobody":
+            return requests.request(method, self.server.url + "api/" + path, json=json, timeout=60)
+        user, groups = ACTORS[actor]
+        return raw(self.server, method, path, user, groups, json=json)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_is_refused_and_changes_nothing(world, attack):
     server, submission = world
     before = snapshot(server.store.root)
-    send, status = ATTACKS[attack]
-    response = send(server, submission)
-    assert response.status_code == status, response.text
-    if status != 405:
-        error = response.json()["error"]
-        assert error["message_zh"] and error["message_en"]
+    check_refusal(ATTACKS[attack].play(UnitWorld(server, submission)), ATTACKS[attack].status)
     assert snapshot(server.store.root) == before
 
 
@@ -193,24 +133,6 @@ def test_listing_shows_a_teacher_only_their_own_submissions(world):
 
 
 # --- size limits ---------------------------------------------------------------------------------------
-def post_raw(port: int, headers: str, body_chunks) -> bytes:
-    """Send a request by hand (the body may be far larger than what we really send) and read the answer."""
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-        sock.sendall(headers.encode())
-        try:
-            for chunk in body_chunks:
-                sock.sendall(chunk)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-        answer = b""
-        try:
-            while chunk := sock.recv(65536):
-                answer += chunk
-        except ConnectionResetError:
-            pass
-        return answer
-
-
 def request_head(length_header: str) -> str:
     return (f"POST {PREFIX}api/courses/foundations/assignments/policy-basics/submissions HTTP/1.1\r\n"
             "Host: 127.0.0.1\r\nX-Test-User: teacherB\r\nX-Test-Groups: nbgrader-foundations\r\n"
@@ -220,11 +142,12 @@ def request_head(length_header: str) -> str:
 def test_a_200_mb_upload_is_refused_before_it_is_read(world):
     server, _ = world
     before = snapshot(server.store.root)
-    answer = post_raw(server.port, request_head(f"Content-Length: {200 * 2**20}"), [b"x" * 65536])
-    status_line, _, rest = answer.partition(b"\r\n")
-    assert b" 413 " in status_line
-    body = json.loads(rest.split(b"\r\n\r\n", 1)[1])
-    assert "20 MB" in body["error"]["message_zh"] and "超过" in body["error"]["message_zh"]
+    answer = post_raw("127.0.0.1", server.port, request_head(f"Content-Length: {200 * 2**20}"),
+                      zeros(200 * 2**20))
+    assert answer.status == 413
+    assert answer.bytes_sent < 20 * 2**20  # refused from the header, long before the limit was read
+    message = json.loads(answer.body)["error"]["message_zh"]
+    assert "20 MB" in message and "超过" in message
     assert snapshot(server.store.root) == before
 
 
@@ -236,8 +159,8 @@ def test_chunked_upload_is_cut_off_at_the_limit(tmp_path):
         before = snapshot(server.store.root)
         chunk = b"x" * 65536
         chunks = (f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n" for _ in range(40))
-        answer = post_raw(server.port, request_head("Transfer-Encoding: chunked"), chunks)
-        assert b" 413 " in answer.partition(b"\r\n")[0]
+        answer = post_raw("127.0.0.1", server.port, request_head("Transfer-Encoding: chunked"), chunks)
+        assert answer.status == 413
         assert snapshot(server.store.root) == before
     finally:
         server.close()
@@ -257,3 +180,21 @@ def test_decoded_size_is_checked_against_the_limit(tmp_path):
         assert snapshot(server.store.root) == before
     finally:
         server.close()
+
+
+def test_a_client_that_ignores_the_refusal_is_cut_off(world):
+    """After the 413 the server reads and drops at most one largest accepted body, then hangs up."""
+    server, _ = world
+    before = snapshot(server.store.root)
+    sent = 0
+    with socket.create_connection(("127.0.0.1", server.port), timeout=30) as sock:
+        sock.sendall(request_head(f"Content-Length: {200 * 2**20}").encode())
+        try:
+            for chunk in zeros(200 * 2**20):
+                sock.sendall(chunk)
+                sent += len(chunk)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+    assert sent < raw_limit(server.store.max_bytes) + 16 * 2**20  # socket buffers hold a few MB on the way
+    assert requests.get(server.url + "api/health", timeout=30).json() == {"status": "ok"}
+    assert snapshot(server.store.root) == before

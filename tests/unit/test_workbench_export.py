@@ -3,8 +3,9 @@
 import io
 
 import openpyxl
+import pytest
 
-from widgets.export import mentor_counts, summary_xlsx
+from widgets.export_model import export_filename, mentor_counts, summary_xlsx
 
 PROGRESS = {
     "term_id": "2024-2025-2",
@@ -43,3 +44,32 @@ def test_the_workbook_holds_counts_only():
     assert mentors[0][:2] == ("导师", "结对学生数") and [r[0] for r in mentors[1:]] == ["t1", "t2"]
     cells = {str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None}
     assert not {"甲同学", "乙同学", "a-01", "b-01"} & cells
+
+
+def test_the_about_sheet_names_school_term_dates_and_how_mentors_are_counted():
+    progress = {**PROGRESS, "school_id": "dh", "school_name": "东湖初级中学", "start_date": "2025-02-17",
+                "end_date": "2025-07-04", "due": {"home_visit": "2025-06-01", "talk": None},
+                "mentors": [{"staff_id": "t1", "name": "某老师", "students": 1, "home_visit": 1, "talk": 0,
+                             "growth_message": 0, "complete": 0}]}  # fmt: skip
+    book = openpyxl.load_workbook(io.BytesIO(summary_xlsx(progress)))
+    about = [row[0] for row in book["说明"].iter_rows(min_row=2, values_only=True)]
+    assert "学校：东湖初级中学" in about and "学期：2024-2025-2（2025-02-17 至 2025-07-04）" in about
+    assert "截止日期：家访 2025-06-01，谈心谈话 未设置，成长寄语 未设置" in about
+    assert any(line.startswith("“按导师”表") for line in about)
+    assert list(book["按导师"].iter_rows(min_row=2, values_only=True)) == [("某老师", 1, 1, 0, 0, 0)]
+
+
+@pytest.mark.parametrize(("progress", "why"), [
+    ({**PROGRESS, "mentors": []}, "该学期本校没有结对名单，此表为空。"),
+    (PROGRESS, "服务未提供按导师的统计，此表为空。"),  # an older service and no assignments given
+])  # fmt: skip
+def test_an_empty_mentor_sheet_says_why(progress, why):
+    book = openpyxl.load_workbook(io.BytesIO(summary_xlsx(progress)))
+    assert list(book["按导师"].iter_rows(min_row=2, values_only=True)) == []
+    assert why in [row[0] for row in book["说明"].iter_rows(values_only=True)]
+
+
+def test_export_filename():
+    assert export_filename("2025-2026-1") == "三个一汇总-2025-2026-1.xlsx"
+    assert export_filename("2025-2026-1", "东湖/初中") == "三个一汇总-东湖_初中-2025-2026-1.xlsx"
+    assert export_filename("") == "三个一汇总-当前学期.xlsx"

@@ -1,0 +1,183 @@
+"""The whole course cycle in server mode, on the hub's exchange service (issue 8), as root.
+
+The trainer's command line runs on the hub's machine: as root it becomes the course's Unix account
+``grader-<course>`` itself (``release``, ``sync-roster``, ``autograde``, ``feedback``), or it is started as
+that account with ``runuser`` (``collect``); any other account is refused. A teacher fetches and submits from
+their own server (Unix account ``<prefix>teacher1``) through nbgrader's assignment list; the feedback they
+fetch holds their score and none of the hidden tests. One assignment, one teacher and one outsider.
+
+Accounts: the hub makes ``<prefix><user>`` for the users whose servers start and ``grader-<course>`` for
+every course; the fixture removes those of them that did not exist before it started.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import stat
+import subprocess
+import tempfile
+from pathlib import Path
+
+import nbformat
+import psutil
+import pytest
+
+from hub.exchange.hidden import fingerprints, leaks_hidden_tests
+from hub.exchange.hubconfig import STORE_FOLDER
+from tests.courses_hub_support import (
+    AssignmentList,
+    answered,
+    course_cli,
+    expected_points,
+    feedback_file,
+    source_notebook,
+)
+from tests.helpers import run_in_kernel, start_hub, write_hub_settings
+
+pytestmark = [pytest.mark.server_mode, pytest.mark.app]
+
+PREFIX = "mhcs-"
+COURSE, ASSIGNMENT = "foundations", "policy-basics"
+TEACHER, OUTSIDER = "teacher1", "teacher15"
+GRADER = f"grader-{COURSE}"
+
+PROBE = """
+import os
+def probe(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)
+        return 'readable'
+    except PermissionError:
+        return 'denied'
+    except FileNotFoundError:
+        return 'missing'
+for path in {paths!r}:
+    print(probe(path))
+"""
+
+
+def _accounts() -> set[str]:
+    return {entry.pw_name for entry in pwd.getpwall()}
+
+
+def _remove_new_accounts(before: set[str]) -> None:
+    """userdel the accounts this module's hub made (its prefix, the graders) once nothing runs as them."""
+    for name in sorted(_accounts() - before):
+        if not (name.startswith(PREFIX) or name.startswith("grader-")):
+            continue
+        if any(proc.info["username"] == name for proc in psutil.process_iter(["username"])):
+            continue  # another hub's formgrader uses it
+        subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def server_hub(artifacts_dir):
+    if os.geteuid() != 0:
+        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
+    before = _accounts()
+    folder = Path(tempfile.mkdtemp(prefix="mh-courses-server-"))
+    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
+    try:
+        settings = write_hub_settings(folder, seed=True, mode="server", extra={
+            "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
+        hub = start_hub(settings)
+        try:
+            hub.wait_for_service("exchange")
+            hub.wait_for_service(COURSE)
+            yield hub
+        finally:
+            hub.shutdown(log_copy=artifacts_dir / "hub-courses-server.log")
+    finally:
+        _remove_new_accounts(before)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def teacher(server_hub):
+    server_hub.spawn(TEACHER)
+    return AssignmentList(server_hub, TEACHER)
+
+
+def owner(path: Path) -> str:
+    return pwd.getpwuid(os.stat(path).st_uid).pw_name
+
+
+def test_course_cycle_on_the_hub_exchange_in_server_mode(server_hub, teacher):
+    hub, course_dir = server_hub, server_hub.state_dir / "courses" / COURSE
+
+    # the trainer, as root on the hub's machine with only their token set (README "Server mode: courses"):
+    # the command becomes the grader account and finds the hub and its exchange from the settings
+    course_cli(hub, "release", COURSE, ASSIGNMENT, env={"MENTORHUB_EXCHANGE_URL": "", "JUPYTERHUB_API_URL": ""})
+    assert owner(course_dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb") == GRADER
+    assert not (hub.state_dir / "exchange").exists()  # no shared, world-writable exchange folder
+
+    # the teacher, on their own server and Unix account
+    listed = teacher.entry(COURSE, ASSIGNMENT, "released")
+    assert listed and [nb["notebook_id"] for nb in listed["notebooks"]] == [ASSIGNMENT]
+    teacher.fetch(COURSE, ASSIGNMENT)
+    fetched = teacher.entry(COURSE, ASSIGNMENT, "fetched")
+    assert fetched, "fetch did not put the assignment in the teacher's home"
+    notebook_path = fetched["notebooks"][0]["path"]
+    home = Path(pwd.getpwnam(f"{PREFIX}{TEACHER}").pw_dir)
+    assert owner(home / notebook_path) == f"{PREFIX}{TEACHER}"
+    teacher.save_notebook(notebook_path, answered(teacher.read_notebook(notebook_path), COURSE, ASSIGNMENT))
+    teacher.submit(COURSE, ASSIGNMENT)
+    submitted = teacher.entry(COURSE, ASSIGNMENT, "submitted")
+    assert submitted and submitted["student_id"] == TEACHER
+
+    # the trainer's routine: roster, collect (this time started as the grader account), autograde, feedback
+    synced = course_cli(hub, "sync-roster", COURSE,
+                        env={"JUPYTERHUB_API_URL": "", "JUPYTERHUB_API_TOKEN": hub.admin_token})
+    enrolled = hub.api("GET", f"/groups/nbgrader-{COURSE}").json()["users"]
+    assert TEACHER in enrolled and f"共 {len(enrolled)} 人" in synced
+    course_cli(hub, "collect", COURSE, ASSIGNMENT, user=GRADER)
+    assert owner(course_dir / "submitted" / TEACHER / ASSIGNMENT / f"{ASSIGNMENT}.ipynb") == GRADER
+    graded = course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "1")
+    assert f"{TEACHER}：成功" in graded
+    assert owner(course_dir / "autograded" / TEACHER / ASSIGNMENT) == GRADER
+    assert owner(course_dir / "gradebook.db") == GRADER
+    course_cli(hub, "feedback", COURSE, ASSIGNMENT)
+
+    # the teacher fetches the feedback: their score, none of the hidden tests
+    teacher.fetch_feedback(COURSE, ASSIGNMENT)
+    returned = teacher.entry(COURSE, ASSIGNMENT, "submitted")
+    assert returned["submissions"][-1]["has_local_feedback"]
+    html = teacher.read_text(str(feedback_file(returned)))
+    auto_max, manual_max = expected_points(COURSE, ASSIGNMENT)
+    assert f"(Score: {auto_max:.1f} / {auto_max + manual_max:.1f})" in html
+    released = nbformat.read(course_dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    hidden = fingerprints([source_notebook(COURSE, ASSIGNMENT)], [released])
+    assert hidden, "the assignment has no hidden tests: the check below would prove nothing"
+    assert not leaks_hidden_tests(html, frozenset(hidden))
+
+
+def test_the_command_line_refuses_other_accounts(server_hub, teacher):
+    with pytest.raises(AssertionError) as refused:
+        course_cli(server_hub, "collect", COURSE, ASSIGNMENT, user=f"{PREFIX}{TEACHER}")
+    assert f"runuser -u {GRADER}" in str(refused.value)
+
+
+def test_a_teacher_cannot_read_the_course_folder_or_the_exchange_store(server_hub, teacher):
+    state = server_hub.state_dir
+    store = state / STORE_FOLDER
+    assert owner(store) == "root" and stat.S_IMODE(os.stat(store).st_mode) == 0o700
+    paths = [str(store), str(state / "courses" / COURSE), str(state / "courses" / COURSE / "gradebook.db")]
+    out = run_in_kernel(f"{server_hub.url}/user/{TEACHER}", server_hub.user_token(TEACHER),
+                        PROBE.format(paths=paths))
+    assert out.split() == ["denied", "denied", "denied"]
+
+
+def test_a_teacher_outside_the_course_sees_and_fetches_nothing(server_hub, teacher):
+    assert COURSE in teacher.courses()
+    server_hub.spawn(OUTSIDER)
+    try:
+        outsider = AssignmentList(server_hub, OUTSIDER)
+        assert outsider.courses() == []
+        assert outsider.assignments(COURSE) == []
+        outsider.fetch(COURSE, ASSIGNMENT)  # refused by the exchange (logged on the server): nothing lands
+        assert outsider.assignments(COURSE) == []
+        assert outsider.contents(COURSE).status_code == 404
+    finally:
+        server_hub.stop(OUTSIDER)
