@@ -95,6 +95,8 @@ class HubHandle:
     log_path: Path
     admin_token: str
     _sessions: dict = field(default_factory=dict)
+    #: processes of an earlier hub process that outlived it (users' servers after `restart`)
+    survivors: list[psutil.Process] = field(default_factory=list)
 
     @property
     def state_dir(self) -> Path:
@@ -164,6 +166,7 @@ class HubHandle:
         except psutil.NoSuchProcess:
             children = []
         children += [proc for proc in _listeners(self.settings_file) if proc not in children]
+        children += [proc for proc in self.survivors if proc not in children and proc.is_running()]
         for proc in children:
             _signal(proc, signal.SIGTERM)
         psutil.wait_procs(children, timeout=10)
@@ -177,6 +180,24 @@ class HubHandle:
             self.process.wait(timeout=10)
         if log_copy is not None and self.log_path.exists():
             shutil.copy(self.log_path, log_copy)
+
+    def restart(self, timeout: float = 180) -> None:
+        """Restart the hub as an operator does: SIGTERM to the hub process (it stops its services and its
+        proxy; users' servers keep running, cleanup_servers = False), wait until it has exited and its
+        ports are free, then start it again with the same settings file. The old process's children are kept
+        in `survivors`: the servers among them outlive it, are no longer anybody's children, and `shutdown`
+        still stops them."""
+        try:
+            before = psutil.Process(self.process.pid).children(recursive=True)
+        except psutil.NoSuchProcess:
+            before = []
+        # Kept before the signal, so that `shutdown` stops them even if the restart fails half-way.
+        self.survivors += [proc for proc in before if proc not in self.survivors]
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=timeout)
+        wait_for(lambda: not _listeners(self.settings_file), timeout=timeout, what="hub ports free")
+        restarted = start_hub(self.settings_file, timeout=timeout)
+        self.process, self.admin_token = restarted.process, restarted.admin_token
 
 
 def _listeners(settings_file: Path) -> list[psutil.Process]:

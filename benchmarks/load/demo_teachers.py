@@ -12,6 +12,9 @@ from hub.store import open_store
 
 DEMO_PASSWORD = "mentorhub-demo"
 MENTEES_PER_TEACHER = 2
+#: The cost `mentorhub demo seed` hashes the demo accounts with (hub/demo.py), so that every teacher of a
+#: run costs the hub the same at login. Real accounts get hub.auth.BCRYPT_ROUNDS (12): 4x the CPU per login.
+DEMO_BCRYPT_ROUNDS = 10
 
 
 def demo_teacher_names(count: int) -> list[str]:
@@ -38,7 +41,8 @@ def add_demo_teachers(db_url: str, count: int, password: str = DEMO_PASSWORD) ->
         school_class = store.find_classes(school.school_id)[0]
         term = store.current_term()
         admin = _school_admin(store, school.school_id)
-        password_hash = hash_password(password)  # one hash: every demo account has the same password
+        # one hash: every demo account has the same password
+        password_hash = hash_password(password, rounds=DEMO_BCRYPT_ROUNDS)
         rows = []
         for name in missing:
             number = name.removeprefix("teacher")

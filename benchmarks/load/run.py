@@ -1,12 +1,13 @@
 """Benchmark: N simulated teachers against a demo hub on loopback, reported against issue 9's anchors.
 
-    .venv/bin/python -m benchmarks.load.run --teachers 100 --ramp 60          # starts its own demo hub
-    .venv/bin/python -m benchmarks.load.run --teachers 200 --ramp 120         # what breaks first
+    .venv/bin/python -m benchmarks.load.run --teachers 100 --ramp 60 --hub-log load-100.log  # own demo hub
+    .venv/bin/python -m benchmarks.load.run --teachers 200 --ramp 120 --hub-log load-200.log # what breaks first
     .venv/bin/python -m benchmarks.load.run --hub-url http://127.0.0.1:8000 --hub-pid <pid> --teachers 10
 
 Without --hub-url it seeds a fresh demo state folder in a temporary directory (`mentorhub demo seed`),
 adds demo teachers up to N through the store, starts the hub from jupyterhub_config.py on free loopback
-ports, runs, prints the report and stops the hub with everything it started.
+ports, runs, prints the report and stops the hub with everything it started. README.md beside this file
+has the commands, what the report means and what to expect at 200.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--keep-servers", action="store_true", help="do not stop servers at the end")
     parser.add_argument("--hub-url", help="an already running hub on loopback (default: start one)")
     parser.add_argument("--hub-pid", type=int, help="pid of that hub, for memory figures")
+    parser.add_argument("--hub-log", type=Path, help="keep the started hub's log here (default: discarded)")
     return parser.parse_args(argv)
 
 
@@ -60,7 +62,7 @@ def main(argv=None) -> int:
         try:
             return run_against(args, hub.url, hub.process.pid)
         finally:
-            hub.shutdown()
+            hub.shutdown(log_copy=args.hub_log)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,17 @@ Each teacher, as a browser and a kernel would: log in through the form (XSRF), s
 follow its progress, open the workbench page, take a token and write records through the records API,
 read their progress, stop their server (optional) and log out. `run_load` starts them over a ramp and
 stops by itself: when all are done, or at `max_seconds`, whichever comes first.
+
+Errors are counted by kind: the HTTP status (`HTTP 503`) or the exception's name (`ConnectError`). With
+`retry_seconds` > 0 (the reliability tests: a hub restart, a database outage) a step that fails with a
+*transient* kind (no connection, connection dropped, a timeout, HTTP 502/503/504, or a 403/404 for an API
+path from the proxy or the hub instead of the API: `failure_kind`) is tried again every `retry_interval`, until it
+succeeds or `retry_seconds` have passed since its first failure. Each failed try is then kept apart from
+the errors, in `Recorder.retries` (phase, kind and the moment it failed), so that a test can check they
+all fell inside the outage; only a step that still fails is an error. A record write is
+retried with the same `client_ref`, so a write stored before its answer was lost is answered 409 and
+counted once (`Recorder.acknowledged` lists every client_ref the service confirmed). The benchmark runs
+without retries: there every failed request is an error.
 """
 
 from __future__ import annotations
@@ -23,6 +34,12 @@ from benchmarks.load.stats import Recorder
 
 DEMO_PASSWORD = "mentorhub-demo"
 WORKBENCH_PATH = "voila/render/apps/" + quote("导师工作台.ipynb")
+NO_ROUTE = "no route"  # suffix of the kind of a 403/404 that the proxy or the hub gave for an API path
+#: Failure kinds that a restarting hub or an unavailable database produce and that a retry may cure.
+TRANSIENT_KINDS = frozenset({
+    "HTTP 502", "HTTP 503", "HTTP 504", f"HTTP 403 {NO_ROUTE}", f"HTTP 404 {NO_ROUTE}",
+    "ConnectError", "ConnectTimeout", "ReadError", "ReadTimeout", "WriteError", "RemoteProtocolError", "PoolTimeout",
+})
 RECORDS_API = "/services/records/api/v1"
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
@@ -48,6 +65,9 @@ class LoadConfig:
     workbench_path: str = WORKBENCH_PATH
     stop_servers: bool = True
     hub_pid: int | None = None
+    write_pause: float = 0.0  # seconds between a teacher's record writes (0: write as fast as answered)
+    retry_seconds: float = 0.0  # retry transient failures for this long (0: no retries, every failure counts)
+    retry_interval: float = 1.0
 
     def __post_init__(self):
         host = urlsplit(self.hub_url).hostname
@@ -70,8 +90,19 @@ def xsrf_token(client: httpx.AsyncClient) -> str:
 
 def expect(response: httpx.Response, *statuses: int) -> httpx.Response:
     if response.status_code not in statuses:
-        raise StepFailed(f"HTTP {response.status_code}")
+        raise StepFailed(failure_kind(response))
     return response
+
+
+def failure_kind(response: httpx.Response) -> str:
+    """`HTTP <status>`, told apart when a JSON API path (the hub's API, a service's) got a 403 or 404 that is
+    not the API's own JSON answer: then the proxy had no route for it yet and the proxy itself or the hub
+    (its default route) answered, as after a restart until the hub has added every route (`NO_ROUTE`)."""
+    status = response.status_code
+    json_api = response.request.url.path.startswith(("/hub/api/", "/services/"))
+    if status in (403, 404) and json_api and "json" not in response.headers.get("content-type", ""):
+        return f"HTTP {status} {NO_ROUTE}"
+    return f"HTTP {status}"
 
 
 class Teacher:
@@ -82,19 +113,28 @@ class Teacher:
         self.config = config
         self.recorder = recorder
         self.token = ""
+        self.tried_refs: set[str] = set()  # client_refs sent at least once (a 409 on a retry means stored)
 
     async def step(self, phase: str, action):
-        started = time.monotonic()
-        try:
-            result = await action()
-        except StepFailed as failure:
-            self.recorder.error(phase, failure.kind)
-            raise
-        except (httpx.HTTPError, TimeoutError, json.JSONDecodeError, KeyError, ValueError) as error:
-            self.recorder.error(phase, type(error).__name__)
-            raise StepFailed(type(error).__name__) from error
-        self.recorder.ok(phase, time.monotonic() - started)
-        return result
+        """Run `action` as `phase`: its latency on success; on failure its kind, after any retries."""
+        first_failure = None
+        while True:
+            started = time.monotonic()
+            try:
+                result = await action()
+            except (StepFailed, httpx.HTTPError, TimeoutError, json.JSONDecodeError, KeyError, ValueError) as error:
+                kind = error.kind if isinstance(error, StepFailed) else type(error).__name__
+                first_failure = first_failure or started
+                if kind in TRANSIENT_KINDS and started - first_failure < self.config.retry_seconds:
+                    self.recorder.retried(phase, kind, time.monotonic())
+                    await asyncio.sleep(self.config.retry_interval)
+                    continue
+                self.recorder.error(phase, kind)
+                if isinstance(error, StepFailed):
+                    raise
+                raise StepFailed(kind) from error
+            self.recorder.ok(phase, time.monotonic() - started)
+            return result
 
     async def run(self) -> bool:
         timeout = httpx.Timeout(self.config.request_timeout)
@@ -107,8 +147,10 @@ class Teacher:
                 await self.step("token", lambda: self.take_token(client))
                 mentees = await self.step("records_me", lambda: self.my_mentees(client))
                 for index in range(self.config.records_per_teacher):
-                    student = mentees[index % len(mentees)]
-                    await self.step("record_write", lambda s=student, i=index: self.write_record(client, s, i))
+                    if index and self.config.write_pause:
+                        await asyncio.sleep(self.config.write_pause)
+                    payload = record_payload(mentees[index % len(mentees)], index)
+                    await self.step("record_write", lambda p=payload: self.write_record(client, p))
                 await self.step("progress", lambda: self.read_progress(client))
                 if self.config.stop_servers:
                     await self.step("stop", lambda: self.stop(client))
@@ -177,13 +219,17 @@ class Teacher:
             raise StepFailed("no mentees")
         return mentees
 
-    async def write_record(self, client: httpx.AsyncClient, student_id: str, index: int) -> None:
-        payload = {
-            "student_id": student_id, "kind": "talk", "date": dt.date.today().isoformat(),
-            "client_ref": f"load-{uuid.uuid4().hex}", "talk_type": "例行关怀",
-            "summary": f"负载测试记录 {index + 1}：课间与学生聊了聊近期学习和生活安排。",
-        }
-        expect(await client.post(f"{RECORDS_API}/records", headers=self.records_headers(), json=payload), 201)
+    async def write_record(self, client: httpx.AsyncClient, payload: dict) -> None:
+        ref = payload["client_ref"]
+        retry = ref in self.tried_refs
+        self.tried_refs.add(ref)
+        response = await client.post(f"{RECORDS_API}/records", headers=self.records_headers(), json=payload)
+        if retry and response.status_code == 409 and response.json()["error"]["field"] == "client_ref":
+            # An earlier try was stored but its answer was lost (the restart): the service has it, once.
+            self.recorder.acknowledge(self.name, ref, None)
+            return
+        record = expect(response, 201).json()
+        self.recorder.acknowledge(self.name, ref, record["record_id"])
 
     async def read_progress(self, client: httpx.AsyncClient) -> None:
         expect(await client.get(f"{RECORDS_API}/progress", headers=self.records_headers()), 200)
@@ -196,12 +242,22 @@ class Teacher:
         expect(await client.get("/hub/logout"), 200, 302, 303)
 
 
-async def run_load(config: LoadConfig) -> tuple[Recorder, dict]:
+def record_payload(student_id: str, index: int) -> dict:
+    """One talk record as the workbench sends it, with a fresh client_ref (kept across retries)."""
+    return {
+        "student_id": student_id, "kind": "talk", "date": dt.date.today().isoformat(),
+        "client_ref": f"load-{uuid.uuid4().hex}", "talk_type": "例行关怀",
+        "summary": f"负载测试记录 {index + 1}：课间与学生聊了聊近期学习和生活安排。",
+    }
+
+
+async def run_load(config: LoadConfig, recorder: Recorder | None = None) -> tuple[Recorder, dict]:
     """Play every teacher, started evenly over the ramp; returns the recorder and the memory summary.
+    Pass a `recorder` to watch the run while it goes (the reliability tests act on its progress).
 
     Bounded: teachers still running at `max_seconds` are cancelled and counted as `timeout` errors.
     """
-    recorder = Recorder()
+    recorder = recorder if recorder is not None else Recorder()
     sampler = MemorySampler(config.hub_pid) if config.hub_pid else None
     if sampler:
         sampler.start()

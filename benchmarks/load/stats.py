@@ -36,12 +36,25 @@ class Recorder:
     first_login_at: float | None = None
     last_ready_at: float | None = None
     finished: int = 0
+    #: failed tries that were tried again, as (phase, kind, time.monotonic() when the try failed)
+    retries: list[tuple[str, str, float]] = field(default_factory=list)
+    #: record writes the service confirmed, as (teacher, client_ref, record_id or None when a retry got 409)
+    acknowledged: list[tuple[str, str, int | None]] = field(default_factory=list)
 
     def ok(self, phase: str, seconds: float) -> None:
         self.latencies[phase].append(seconds)
 
     def error(self, phase: str, kind: str) -> None:
         self.errors[f"{phase}: {kind}"] += 1
+
+    def retried(self, phase: str, kind: str, at: float) -> None:
+        self.retries.append((phase, kind, at))
+
+    def acknowledge(self, teacher: str, client_ref: str, record_id: int | None) -> None:
+        self.acknowledged.append((teacher, client_ref, record_id))
+
+    def retry_kinds(self) -> Counter:
+        return Counter(f"{phase}: {kind}" for phase, kind, _ in self.retries)
 
     def login_started(self, at: float) -> None:
         if self.first_login_at is None or at < self.first_login_at:
@@ -91,6 +104,9 @@ def format_report(recorder: Recorder, teachers: int, memory: dict[str, dict[str,
                       f"p95={percentile(spawns, 95):.1f}s max={max(spawns):.1f}s"]
     lines += ["", f"errors: {recorder.failed}"]
     lines += [f"  {kind}: {count}" for kind, count in sorted(recorder.errors.items())]
+    if recorder.retries:
+        lines += [f"failed tries retried: {len(recorder.retries)}"]
+        lines += [f"  {kind}: {count}" for kind, count in sorted(recorder.retry_kinds().items())]
     if memory:
         lines += ["", f"{'memory (RSS)':<16}{'processes':>10}{'peak MB':>10}{'end MB':>10}"]
         for group, row in memory.items():

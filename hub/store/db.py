@@ -22,6 +22,9 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: A PostgreSQL server that does not answer (host down, network cut: no "connection refused") fails a
+#: request after this long, as a 503, instead of after the operating system's TCP timeout (minutes).
+PG_CONNECT_TIMEOUT_SECONDS = 10
 
 
 def normalize_url(db_url: str) -> str:
@@ -65,7 +68,10 @@ def make_engine(db_url: str) -> Engine:
         event.listen(engine, "connect", lambda conn, _rec: setattr(conn, "isolation_level", None))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_pre_ping: connections that died with the server (restart, failover) are replaced on checkout,
+    # so the service recovers by itself once the database is back (tests/app/test_reliability.py).
+    connect_args = {} if "connect_timeout=" in url else {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20, connect_args=connect_args)
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
