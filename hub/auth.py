@@ -138,7 +138,8 @@ class RosterAuthenticator(Authenticator):
             if failures >= self.max_failed_logins:
                 return Outcome("locked", texts.LOGIN_LOCKED)
             return Outcome("wrong", texts.LOGIN_WRONG)
-        await self._in_thread(self.store.record_login_success, username)
+        if account.get("failed_logins") or locked_until:  # a clean account needs no write at each login
+            await self._in_thread(self.store.record_login_success, username)
         if account.get("must_change_password"):
             return Outcome("must_change", texts.MUST_CHANGE_PASSWORD)
         return Outcome("ok")

@@ -92,7 +92,10 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
     c.Spawner.server_token_scopes = list(SERVER_TOKEN_SCOPES)
     c.Spawner.environment = single_user_environment(settings)
     c.Spawner.http_timeout = 60
-    c.Spawner.start_timeout = 90
+    c.Spawner.start_timeout = settings.spawner["start_timeout_seconds"]
+    if settings.mode in ("demo", "server"):
+        c.LocalServerSpawner.cpu_nice = settings.spawner["cpu_nice"]
+        c.LocalServerSpawner.start_concurrency = settings.spawner["start_concurrency"]
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"
         c.DemoSpawner.home_dir_template = str(settings.users_dir / "{username}")

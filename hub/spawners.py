@@ -2,10 +2,17 @@
 
 Both give every user a home with an `apps` link to the read-only Voilà apps (`casestudies/`), so the
 workbench and the case-study pages open at `/user/<name>/voila/render/apps/...` with the user's identity.
+
+Both also protect the hub when a training cohort logs in at the same hour: users' servers (and their
+kernels) run at a lower CPU priority (`cpu_nice`), so logins, the proxy and the records service stay
+responsive while servers start; and only `start_concurrency` servers start at once, the others wait
+their turn in order (the spawn page shows the place in the queue) instead of all crawling together
+until each misses its start timeout.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
 import os
 import pwd
@@ -13,8 +20,8 @@ import re
 import subprocess
 from pathlib import Path
 
-from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, set_user_setuid
-from traitlets import Any, Unicode, validate
+from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
+from traitlets import Any, Integer, Unicode, validate
 
 APPS_LINK_NAME = "apps"
 
@@ -42,17 +49,92 @@ def chinese_ready_event(spawner, event: dict) -> dict:
     return {**event, "message": message, "html_message": f'{message} <a href="{html.escape(url)}">直接打开</a>'}
 
 
-async def chinese_progress(spawner):
-    """The spawner's own progress event, in Chinese (JupyterHub's first "Server requested" stays as it is)."""
-    yield {"progress": 30, "message": "正在启动您的工作空间（JupyterLab）…"}
+class StartQueue:
+    """At most ``size`` servers starting at once in this hub; the others wait in arrival order."""
+
+    _queues: dict[int, StartQueue] = {}
+
+    def __init__(self, size: int):
+        self.slots = asyncio.Semaphore(size)
+        self.waiting: list[Spawner] = []
+
+    @classmethod
+    def of_size(cls, size: int) -> StartQueue:
+        size = size or max(2, os.cpu_count() or 2)
+        if size not in cls._queues:
+            cls._queues[size] = cls(size)
+        return cls._queues[size]
+
+    def place(self, spawner) -> int:
+        """1-based place of ``spawner`` among those waiting; 0 when it is not waiting (any more)."""
+        return self.waiting.index(spawner) + 1 if spawner in self.waiting else 0
 
 
-class DemoSpawner(SimpleLocalProcessSpawner):
-    """Demo mode: one Unix user for everybody, a home folder per hub user. Not isolated — by design."""
+def with_nice(preexec, nice: int):
+    """``preexec`` (may be None), then lower the process's CPU priority by ``nice``."""
+
+    def run():
+        if preexec is not None:
+            preexec()
+        if nice:
+            os.nice(nice)
+
+    return run
+
+
+async def wait_listening(spawner, ip: str, port: int, timeout: float) -> None:
+    """Until the new server accepts connections, its process has exited, or ``timeout`` has passed (the
+    hub then checks the server itself, as it always does)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline and spawner.proc is not None and spawner.proc.poll() is None:
+        try:
+            _, writer = await asyncio.open_connection(ip, port)
+        except OSError:
+            await asyncio.sleep(0.2)
+            continue
+        writer.close()
+        return
+
+
+class LocalServerSpawner(LocalProcessSpawner):
+    """What demo and server mode share: ~/apps, Chinese progress, lower CPU priority, the start queue."""
 
     apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
-    progress = chinese_progress
+    cpu_nice = Integer(10, config=True, help="Niceness added to users' servers and their kernels (0: none).")
+    start_concurrency = Integer(
+        0, config=True, help="Servers starting at the same time; more wait in order. 0: the CPU count (at least 2)."
+    )
     progress_ready_hook = Any(chinese_ready_event, config=True)
+
+    def make_preexec_fn(self, name):
+        return with_nice(super().make_preexec_fn(name), self.cpu_nice)
+
+    async def start(self):
+        queue = StartQueue.of_size(self.start_concurrency)
+        queue.waiting.append(self)
+        try:
+            await queue.slots.acquire()
+        finally:
+            queue.waiting.remove(self)
+        try:
+            ip, port = await super().start()
+            await wait_listening(self, ip, port, timeout=self.start_timeout)
+            return ip, port
+        finally:
+            queue.slots.release()
+
+    async def progress(self):
+        queue, shown = StartQueue.of_size(self.start_concurrency), None
+        while place := queue.place(self):
+            if place != shown:
+                shown = place
+                yield {"progress": 10, "message": f"当前启动的人较多，正在排队：前面还有 {place - 1} 位…"}
+            await asyncio.sleep(1)
+        yield {"progress": 30, "message": "正在启动您的工作空间（JupyterLab）…"}
+
+
+class DemoSpawner(LocalServerSpawner, SimpleLocalProcessSpawner):
+    """Demo mode: one Unix user for everybody, a home folder per hub user. Not isolated — by design."""
 
     async def start(self):
         home = Path(self.home_dir)
@@ -61,7 +143,7 @@ class DemoSpawner(SimpleLocalProcessSpawner):
         return await super().start()
 
 
-class UnixAccountSpawner(LocalProcessSpawner):
+class UnixAccountSpawner(LocalServerSpawner):
     """Server mode: each hub user runs as their own Unix account, created on first spawn.
 
     The account is `<user_prefix><hub name>` with a private home (mode 0700) under `home_root`,
@@ -70,9 +152,6 @@ class UnixAccountSpawner(LocalProcessSpawner):
 
     user_prefix = Unicode("mh-", config=True, help="Prefix of the Unix account name, e.g. 'mh-' gives 'mh-teacher1'.")
     home_root = Unicode("/home", config=True, help="Folder under which the accounts' homes are created.")
-    apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
-    progress = chinese_progress
-    progress_ready_hook = Any(chinese_ready_event, config=True)
 
     @validate("user_prefix")
     def _check_prefix(self, proposal):
@@ -89,7 +168,7 @@ class UnixAccountSpawner(LocalProcessSpawner):
         return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
 
     def make_preexec_fn(self, name):
-        return set_user_setuid(self.unix_name)
+        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice)
 
     def user_env(self, env):
         account = pwd.getpwnam(self.unix_name)

@@ -39,6 +39,10 @@ TEACHER_DISABLED_LAB_PLUGINS = (
 TEACHER_DISABLED_SERVER_EXTENSIONS = (
     "nbgrader.server_extensions.formgrader",
     "nbgrader.server_extensions.course_list",
+    # Not used by teachers (JupyterLab is their interface; no language servers are installed), and each
+    # costs CPU at every server start, which adds up when a cohort logs in at once.
+    "jupyter_lsp",
+    "notebook",
 )
 
 

@@ -42,7 +42,8 @@ def test_teacher_config_folder(tmp_path, monkeypatch):
     assert "student_id" not in load_py_config(folder / "nbgrader_config.py").CourseDirectory
     server = json.loads((folder / "jupyter_server_config.json").read_text())
     assert server["ServerApp"]["jpserver_extensions"] == {
-        "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False}
+        "nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False,
+        "jupyter_lsp": False, "notebook": False}  # fmt: skip
     page = json.loads((folder / "labconfig" / "page_config.json").read_text())
     assert set(page["disabledExtensions"]) == set(nbconfig.TEACHER_DISABLED_LAB_PLUGINS)
     assert "@jupyter/nbgrader:assignment-list" not in page["disabledExtensions"]

@@ -1,0 +1,78 @@
+"""Users' servers on one machine when many start at once (demo mode, own hub with a start queue of one):
+servers wait their turn in order and the spawn page says so in Chinese, every one of them starts, and
+servers and their kernels run at the lower CPU priority while the hub keeps its own."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import psutil
+import pytest
+
+from tests.helpers import start_hub, write_hub_settings
+
+pytestmark = pytest.mark.app
+USERS = ("teacher7", "teacher8", "teacher9")
+
+
+@pytest.fixture(scope="module")
+def queued_hub(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("queued-hub")
+    settings = write_hub_settings(folder, extra={"spawner": {"start_concurrency": 1, "cpu_nice": 7}})
+    handle = start_hub(settings)
+    try:
+        yield handle
+    finally:
+        handle.shutdown()
+
+
+def progress_messages(hub, user: str, token: str) -> list[str]:
+    """The spawn's progress stream as the spawn-pending page reads it, from the moment the spawn is pending
+    (the stream is refused with 400 before the request has reached the hub)."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with hub.api("GET", f"/users/{user}/server/progress", token=token, stream=True) as stream:
+            if stream.status_code == 400:
+                time.sleep(0.05)
+                continue
+            messages = []
+            for line in stream.iter_lines(decode_unicode=True):
+                if line.startswith("data:"):
+                    event = json.loads(line[len("data:"):])
+                    messages.append(event.get("message", ""))
+                    if event.get("ready") or event.get("failed"):
+                        return messages
+    raise AssertionError(f"no progress stream for {user}")
+
+
+def test_servers_start_one_after_another_and_the_waiting_see_their_place(queued_hub):
+    tokens = {user: queued_hub.user_token(user) for user in USERS}
+
+    def request(user):  # the hub holds this request up to 10 s while the server starts
+        return queued_hub.api("POST", f"/users/{user}/server", token=tokens[user]).status_code
+
+    with ThreadPoolExecutor(2 * len(USERS)) as pool:
+        readers = {user: pool.submit(progress_messages, queued_hub, user, tokens[user]) for user in USERS}
+        requests_ = [pool.submit(request, user) for user in USERS]
+        assert all(r.result() in (201, 202) for r in requests_)
+        streams = {user: reader.result() for user, reader in readers.items()}
+    for user, messages in streams.items():
+        assert messages[-1] == "工作空间已就绪，正在打开…", (user, messages)
+    queued = [m for messages in streams.values() for m in messages if m.startswith("当前启动的人较多，正在排队")]
+    assert queued, streams  # with one start at a time, at least one of three waited
+    assert all(queued_hub.api("GET", f"/users/{u}").json()["servers"][""]["ready"] for u in USERS)
+
+
+def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
+    hub_nice = psutil.Process(queued_hub.process.pid).nice()
+    processes = psutil.Process(queued_hub.process.pid).children(recursive=True)
+    servers = [p for p in processes if "jupyterhub-singleuser" in " ".join(p.cmdline())
+               and p.environ().get("JUPYTERHUB_USER") in USERS and "JUPYTERHUB_SERVICE_NAME" not in p.environ()]  # fmt: skip
+    services = [p for p in processes if "JUPYTERHUB_SERVICE_NAME" in p.environ()]  # records, exchange, formgraders
+    assert len(servers) == len(USERS) and services
+    assert all(server.nice() == hub_nice + 7 for server in servers), [s.nice() for s in servers]
+    assert all(service.nice() == hub_nice for service in services), [s.nice() for s in services]
+    assert hub_nice == os.nice(0)  # the hub itself runs at the priority it was started with
