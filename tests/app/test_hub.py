@@ -128,3 +128,13 @@ def test_spawn_progress_events_are_chinese(running_hub):
         assert messages[-1] == "工作空间已就绪，正在打开…", messages
     finally:
         running_hub.stop("teacher22")
+
+
+def test_error_pages_are_chinese(running_hub):
+    session = running_hub.login("teacher23")
+    missing = session.get(f"{running_hub.url}/hub/no-such-page", timeout=30)
+    assert missing.status_code == 404
+    assert "出错了（404）" in missing.text and "找不到这个页面" in missing.text and "moons" not in missing.text
+    other = session.get(f"{running_hub.url}/hub/admin", timeout=30)  # a teacher is no platform admin
+    assert other.status_code == 403
+    assert "出错了（403）" in other.text and "没有访问这个页面的权限" in other.text
