@@ -47,20 +47,14 @@ def operator_name() -> str:
         return "unknown"
 
 
-def _open(args):
-    from hub.store import open_store
-    from hub.store.command import resolve_db_url
-
-    return open_store(resolve_db_url(args.db, args.settings))
-
-
 def run_reset(args) -> int:
     from hub.auth import hash_password
     from hub.store import StoreError
+    from hub.store.command import open_from_args
 
     password = temporary_password()
     try:
-        store = _open(args)
+        store = open_from_args(args)
     except StoreError as error:
         print(TEXTS["refused"].format(user=args.user, reason=error.message_zh), file=sys.stderr)
         return 1
@@ -90,9 +84,10 @@ def account_rows(summaries: list[dict]) -> list[tuple[str, ...]]:
 
 def run_list(args) -> int:
     from hub.store import StoreError
+    from hub.store.command import open_from_args
 
     try:
-        store = _open(args)
+        store = open_from_args(args)
         try:
             rows = account_rows(store.find_account_summaries())
         finally:

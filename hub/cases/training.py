@@ -155,13 +155,11 @@ def import_file(store, path: Path, course_id: str) -> dict:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    from hub.store import StoreError, open_store
-    from hub.store.command import resolve_db_url
+    from hub.store import StoreError
+    from hub.store.command import open_or_say_why
 
-    try:
-        store = open_store(resolve_db_url(args.db, args.settings))
-    except StoreError as error:
-        print(error.message_zh, file=sys.stderr)
+    store = open_or_say_why(args)
+    if store is None:
         return 1
     try:
         counts = import_file(store, Path(args.file), args.course)

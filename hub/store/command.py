@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -15,6 +16,24 @@ def resolve_db_url(db: str | None, settings_path: str | None = None) -> str:
     from hub.settings import load_settings
 
     return load_settings(settings_path).records_db_url
+
+
+def open_from_args(args):
+    """The records store named by a command's ``--db`` / ``--settings`` options (raises ``StoreError``)."""
+    from hub.store import open_store
+
+    return open_store(resolve_db_url(args.db, args.settings))
+
+
+def open_or_say_why(args):
+    """``open_from_args``, or None after printing (in Chinese, on stderr) why the store cannot be opened."""
+    from hub.store import StoreError
+
+    try:
+        return open_from_args(args)
+    except StoreError as error:
+        print(error.message_zh, file=sys.stderr)
+        return None
 
 
 def ensure_sqlite_folder(db_url: str) -> None:

@@ -14,10 +14,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from hub.store import Conflict, open_store
+from hub.store import Conflict
 from hub.store.group_commit import GroupCommit
 from hub.store.models import Record
-from hub.store.testing import build_small_world, new_database_url
 
 
 def wait_until(condition, what: str, limit: float = 60.0) -> None:
@@ -169,15 +168,9 @@ def test_a_lone_failure_reaches_its_caller():
 # --- the store's record writes ---------------------------------------------------------------------
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    st = open_store(url)
-    build_small_world(st)
-    yield st
-    st.close()
-    cleanup()
+@pytest.fixture
+def store(fresh_small_world):
+    return fresh_small_world
 
 
 def talk(student: str, ref: str) -> dict:

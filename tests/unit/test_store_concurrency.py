@@ -8,22 +8,14 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from sqlalchemy import select
 
-from hub.store import open_store
 from hub.store.models import Record
-from hub.store.testing import build_small_world, new_database_url
 
 WRITERS, PER_WRITER = 50, 20
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    st = open_store(url)
-    build_small_world(st)
-    yield st
-    st.close()
-    cleanup()
+@pytest.fixture
+def store(fresh_small_world):
+    return fresh_small_world
 
 
 def test_fifty_writers_twenty_records_each(store):
