@@ -63,6 +63,8 @@ class LoadConfig:
     request_timeout: float = 60.0
     spawn_timeout: float = 240.0
     workbench_path: str = WORKBENCH_PATH
+    open_workbench: bool = True  # False: skip the Voilà page (tests about the hub and the records service)
+    step_timeout: float = 300.0  # a step still unfinished after this fails as TimeoutError (a stuck stream)
     stop_servers: bool = True
     hub_pid: int | None = None
     write_pause: float = 0.0  # seconds between a teacher's record writes (0: write as fast as answered)
@@ -121,7 +123,7 @@ class Teacher:
         while True:
             started = time.monotonic()
             try:
-                result = await action()
+                result = await asyncio.wait_for(action(), self.config.step_timeout)
             except (StepFailed, httpx.HTTPError, TimeoutError, json.JSONDecodeError, KeyError, ValueError) as error:
                 kind = error.kind if isinstance(error, StepFailed) else type(error).__name__
                 first_failure = first_failure or started
@@ -143,7 +145,8 @@ class Teacher:
                 self.recorder.login_started(time.monotonic())
                 await self.step("login", lambda: self.login(client))
                 await self.step("spawn", lambda: self.spawn(client))
-                await self.step("workbench", lambda: self.open_workbench(client))
+                if self.config.open_workbench:
+                    await self.step("workbench", lambda: self.open_workbench(client))
                 await self.step("token", lambda: self.take_token(client))
                 mentees = await self.step("records_me", lambda: self.my_mentees(client))
                 for index in range(self.config.records_per_teacher):

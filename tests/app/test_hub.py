@@ -2,6 +2,8 @@
 
 import json
 import re
+import sqlite3
+from contextlib import closing
 
 import psutil
 import pytest
@@ -138,3 +140,8 @@ def test_error_pages_are_chinese(running_hub):
     other = session.get(f"{running_hub.url}/hub/admin", timeout=30)  # a teacher is no platform admin
     assert other.status_code == 403
     assert "出错了（403）" in other.text and "没有访问这个页面的权限" in other.text
+
+
+def test_hub_database_is_in_wal_mode(running_hub):
+    with closing(sqlite3.connect(running_hub.state_dir / "jupyterhub.sqlite")) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

@@ -107,9 +107,10 @@ async def wait_until(predicate, timeout: float, what: str, load: asyncio.Task) -
 async def test_hub_restart_during_load_loses_nothing(restart_hub):
     hub = restart_hub
     recorder = Recorder()
+    # No Voilà page: this test is about the hub, the proxy, users' servers and the records service.
     config = LoadConfig(hub_url=hub.url, teachers=RESTART_TEACHERS, ramp_seconds=2, max_seconds=900,
                         records_per_teacher=RECORDS_PER_TEACHER, write_pause=1.0, stop_servers=False,
-                        retry_seconds=300, retry_interval=1.0)  # fmt: skip
+                        open_workbench=False, retry_seconds=300, retry_interval=1.0)  # fmt: skip
     load = asyncio.create_task(run_load(config, recorder))
     try:
         # Restart once every teacher is writing records: their servers are up, their tokens issued.
