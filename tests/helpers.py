@@ -315,3 +315,26 @@ async def _run_in_kernel(server_url: str, token: str, code: str, timeout: float)
     if error:
         raise RuntimeError(f"kernel error:\n{error}")
     return "".join(output)
+
+
+PROBE_CODE = """
+import os, subprocess
+print(subprocess.run(['id', '-un'], capture_output=True, text=True).stdout.strip())
+def probe(path):
+    try:
+        os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)
+        return 'readable'
+    except PermissionError:
+        return 'denied'
+    except FileNotFoundError:
+        return 'missing'
+for path in {paths!r}:
+    print(probe(path))
+"""
+
+
+def probe_paths(hub: HubHandle, user: str, paths: list[str]) -> tuple[str, list[str]]:
+    """From a kernel in ``user``'s server: its Unix account, and for each path 'readable', 'denied' or
+    'missing' (opened as that account, as any code the user runs would)."""
+    out = run_in_kernel(f"{hub.url}/user/{user}", hub.user_token(user), PROBE_CODE.format(paths=paths)).split()
+    return out[0], out[1:]

@@ -3,17 +3,9 @@
 import pytest
 
 from hub.auth import hash_password
-from hub.store import open_store
 from tests.helpers import utf8_session
 
 pytestmark = pytest.mark.app
-
-
-@pytest.fixture(scope="module")
-def store(running_hub):
-    store = open_store(f"sqlite:///{running_hub.state_dir / 'records.sqlite'}")
-    yield store
-    store.close()
 
 
 def post_form(hub, path, session=None, **fields):

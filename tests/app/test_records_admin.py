@@ -11,20 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from hub.store import open_store
 from tests.helpers import utf8_session
 from widgets.client import RecordsClient, RecordsError
 from widgets.matching_model import MatchingModel
 
 pytestmark = pytest.mark.app
 MENTORHUB = str(Path(sys.executable).parent / "mentorhub")
-
-
-@pytest.fixture(scope="module")
-def store(running_hub):
-    st = open_store(f"sqlite:///{running_hub.state_dir / 'records.sqlite'}")
-    yield st
-    st.close()
 
 
 def client_for(hub, user) -> RecordsClient:

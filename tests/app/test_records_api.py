@@ -15,7 +15,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub.store import open_store
 from hub.store.models import Record
 from tests.helpers import run_in_kernel, wait_for
 from tests.records_support import concurrent_writers
@@ -23,14 +22,6 @@ from tests.records_support import concurrent_writers
 pytestmark = pytest.mark.app
 API = "/services/records/api/v1/"
 TODAY = dt.date.today().isoformat()
-
-
-@pytest.fixture(scope="module")
-def store(running_hub):
-    """The hub's own records database, opened read-mostly to set up targets and to count rows."""
-    st = open_store(f"sqlite:///{running_hub.state_dir / 'records.sqlite'}")
-    yield st
-    st.close()
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,6 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from hub.store import open_store
 from hub.store.models import Staff
 from widgets.client import RecordsClient
 from widgets.export import ExportButton
@@ -34,13 +33,6 @@ ACTION = "export.progress_summary"
 HOME_VISIT = {"kind": "home_visit", "form": "视频", "purpose": "了解居家学习环境"}
 TALK = {"kind": "talk", "talk_type": "例行关怀", "summary": "聊了聊期中后的学习安排"}
 GROWTH = {"kind": "growth_message", "text": "你在运动会上主动帮同学搬器材，老师看到了你的担当。"}
-
-
-@pytest.fixture(scope="module")
-def store(running_hub):
-    st = open_store(f"sqlite:///{running_hub.state_dir / 'records.sqlite'}")
-    yield st
-    st.close()
 
 
 @pytest.fixture(scope="module")

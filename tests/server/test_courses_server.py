@@ -34,7 +34,7 @@ from tests.courses_hub_support import (
     feedback_file,
     source_notebook,
 )
-from tests.helpers import run_in_kernel, start_hub, write_hub_settings
+from tests.helpers import probe_paths, start_hub, write_hub_settings
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
@@ -43,19 +43,6 @@ COURSE, ASSIGNMENT = "foundations", "policy-basics"
 TEACHER, OUTSIDER = "teacher1", "teacher15"
 GRADER = f"grader-{COURSE}"
 
-PROBE = """
-import os
-def probe(path):
-    try:
-        os.listdir(path) if os.path.isdir(path) else open(path, 'rb').read(1)
-        return 'readable'
-    except PermissionError:
-        return 'denied'
-    except FileNotFoundError:
-        return 'missing'
-for path in {paths!r}:
-    print(probe(path))
-"""
 
 
 def _accounts() -> set[str]:
@@ -164,9 +151,8 @@ def test_a_teacher_cannot_read_the_course_folder_or_the_exchange_store(server_hu
     store = state / STORE_FOLDER
     assert owner(store) == "root" and stat.S_IMODE(os.stat(store).st_mode) == 0o700
     paths = [str(store), str(state / "courses" / COURSE), str(state / "courses" / COURSE / "gradebook.db")]
-    out = run_in_kernel(f"{server_hub.url}/user/{TEACHER}", server_hub.user_token(TEACHER),
-                        PROBE.format(paths=paths))
-    assert out.split() == ["denied", "denied", "denied"]
+    account, results = probe_paths(server_hub, TEACHER, paths)
+    assert account == f"{PREFIX}{TEACHER}" and results == ["denied", "denied", "denied"]
 
 
 def test_a_teacher_outside_the_course_sees_and_fetches_nothing(server_hub, teacher):

@@ -11,30 +11,13 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.helpers import run_in_kernel, start_hub, write_hub_settings
+from tests.helpers import probe_paths, start_hub, write_hub_settings
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
 PREFIX = "mhtest-"
 USERS = ("teacher1", "teacher2")
 
-PROBE = """
-import os, pathlib, subprocess
-print(subprocess.run(['id', '-un'], capture_output=True, text=True).stdout.strip())
-def probe(path):
-    try:
-        if os.path.isdir(path):
-            os.listdir(path)
-        else:
-            open(path, 'rb').read(1)
-        return 'readable'
-    except PermissionError:
-        return 'denied'
-    except FileNotFoundError:
-        return 'missing'
-for path in {paths!r}:
-    print(probe(path))
-"""
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +65,9 @@ def test_one_user_cannot_read_another_home_or_the_hub_database(server_hub):
     other_home = pwd.getpwnam(f"{PREFIX}teacher2").pw_dir
     paths = [other_home, str(state / "records.sqlite"), str(state / "jupyterhub.sqlite"),
              str(state / "secrets"), pwd.getpwnam(f"{PREFIX}teacher1").pw_dir]
-    out = run_in_kernel(f"{server_hub.url}/user/teacher1", server_hub.user_token("teacher1"),
-                        PROBE.format(paths=paths))
-    assert out.split() == [f"{PREFIX}teacher1", "denied", "denied", "denied", "denied", "readable"]
+    account, results = probe_paths(server_hub, "teacher1", paths)
+    assert account == f"{PREFIX}teacher1"
+    assert results == ["denied", "denied", "denied", "denied", "readable"]
     for name in ("records.sqlite", "jupyterhub.sqlite"):
         mode = stat.S_IMODE(os.stat(state / name).st_mode)
         assert mode == 0o600, f"{name} has mode {oct(mode)}"
