@@ -95,6 +95,7 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
     c.Spawner.start_timeout = settings.spawner["start_timeout_seconds"]
     if settings.mode in ("demo", "server"):
         c.LocalServerSpawner.cpu_nice = settings.spawner["cpu_nice"]
+        c.LocalServerSpawner.start_nice = settings.spawner["start_nice"]
         c.LocalServerSpawner.start_concurrency = settings.spawner["start_concurrency"]
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"

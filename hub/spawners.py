@@ -4,10 +4,11 @@ Both give every user a home with an `apps` link to the read-only Voilà apps (`c
 workbench and the case-study pages open at `/user/<name>/voila/render/apps/...` with the user's identity.
 
 Both also protect the hub when a training cohort logs in at the same hour: users' servers (and their
-kernels) run at a lower CPU priority (`cpu_nice`), so logins, the proxy and the records service stay
-responsive while servers start; and only `start_concurrency` servers start at once, the others wait
-their turn in order (the spawn page shows the place in the queue) instead of all crawling together
-until each misses its start timeout.
+kernels) run at a lower CPU priority (`cpu_nice`, given to their sessions too: see `hub.priority`), so
+logins, the proxy and the records service stay responsive while servers start; a server still starting
+runs at `start_nice`, ahead of the servers and kernels already running, since a teacher is waiting for
+it; and only `start_concurrency` servers start at once, the others wait their turn in order (the spawn
+page shows the place in the queue) instead of all crawling together until each misses its start timeout.
 """
 
 from __future__ import annotations
@@ -22,6 +23,13 @@ from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
 from traitlets import Any, Integer, Unicode, validate
+
+from hub.priority import (
+    DEFAULT_PROVISIONER_ENV,
+    PROVISIONER_NAME,
+    lower_own_priority,
+    set_autogroup_nice_async,
+)
 
 APPS_LINK_NAME = "apps"
 
@@ -70,14 +78,14 @@ class StartQueue:
         return self.waiting.index(spawner) + 1 if spawner in self.waiting else 0
 
 
-def with_nice(preexec, nice: int):
-    """``preexec`` (may be None), then lower the process's CPU priority by ``nice``."""
+def with_nice(preexec, nice: int, session_nice: int):
+    """``preexec`` (may be None), then lower the CPU priority of the process by ``nice`` and give its
+    session the niceness ``session_nice``."""
 
     def run():
         if preexec is not None:
             preexec()
-        if nice:
-            os.nice(nice)
+        lower_own_priority(nice, session_nice)
 
     return run
 
@@ -100,28 +108,54 @@ class LocalServerSpawner(LocalProcessSpawner):
     """What demo and server mode share: ~/apps, Chinese progress, lower CPU priority, the start queue."""
 
     apps_dir = Unicode("", config=True, help="Folder of the shared Voilà apps, linked as ~/apps. Empty: no link.")
-    cpu_nice = Integer(10, config=True, help="Niceness added to users' servers and their kernels (0: none).")
+    cpu_nice = Integer(19, config=True, help="Niceness of users' running servers and their kernels (0: none).")
+    start_nice = Integer(
+        10, config=True, help="Niceness of a server while it starts (at most cpu_nice): ahead of those running."
+    )
     start_concurrency = Integer(
         0, config=True, help="Servers starting at the same time; more wait in order. 0: the CPU count (at least 2)."
     )
     progress_ready_hook = Any(chinese_ready_event, config=True)
 
     def make_preexec_fn(self, name):
-        return with_nice(super().make_preexec_fn(name), self.cpu_nice)
+        return with_nice(super().make_preexec_fn(name), self.cpu_nice, self.session_start_nice)
+
+    @property
+    def session_start_nice(self) -> int:
+        return min(self.start_nice, self.cpu_nice)
+
+    def get_env(self):
+        env = super().get_env()
+        if self.cpu_nice:  # the server's kernels keep its priority (see hub.priority)
+            env[DEFAULT_PROVISIONER_ENV] = PROVISIONER_NAME
+        return env
 
     async def start(self):
-        queue = StartQueue.of_size(self.start_concurrency)
+        queue, clock = StartQueue.of_size(self.start_concurrency), asyncio.get_running_loop().time
         queue.waiting.append(self)
+        queued = clock()
         try:
             await queue.slots.acquire()
         finally:
             queue.waiting.remove(self)
         try:
+            launched = clock()
             ip, port = await super().start()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
+            if self.cpu_nice > self.session_start_nice and self.proc is not None:  # started: behind the starting
+                await set_autogroup_nice_async(self.proc.pid, self.cpu_nice)
+            self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
+                          self.user.name, clock() - launched, launched - queued)
             return ip, port
         finally:
             queue.slots.release()
+
+    async def stop(self, now=False):
+        # A stopping server shuts its kernels down and exits: at the start priority it does so in seconds
+        # instead of waiting behind the starting servers until JupyterHub's patience (interrupt_timeout) runs out.
+        if self.pid and self.cpu_nice > self.session_start_nice:
+            await set_autogroup_nice_async(self.pid, self.session_start_nice)
+        await super().stop(now=now)
 
     async def progress(self):
         queue, shown = StartQueue.of_size(self.start_concurrency), None
@@ -168,7 +202,7 @@ class UnixAccountSpawner(LocalServerSpawner):
         return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
 
     def make_preexec_fn(self, name):
-        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice)
+        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice)
 
     def user_env(self, env):
         account = pwd.getpwnam(self.unix_name)

@@ -159,10 +159,12 @@ class HubHandle:
                  timeout=timeout, what=f"service {name}")
 
     def shutdown(self, log_copy: Path | None = None) -> None:
-        """Stop the hub and every process it started (services, proxy, user servers), quickly."""
+        """Stop the hub and every process it started (services, proxy, user servers), quickly. The hub is
+        frozen first, so that it cannot start a queued server while its children are being stopped, and
+        is killed last (a graceful stop has nothing left to stop: its servers, services and proxy are gone)."""
+        _signal_popen(self.process, signal.SIGSTOP)
         try:
-            parent = psutil.Process(self.process.pid)
-            children = parent.children(recursive=True)
+            children = psutil.Process(self.process.pid).children(recursive=True)
         except psutil.NoSuchProcess:
             children = []
         children += [proc for proc in _listeners(self.settings_file) if proc not in children]
@@ -172,12 +174,8 @@ class HubHandle:
         psutil.wait_procs(children, timeout=10)
         for proc in children:
             _signal(proc, signal.SIGKILL)
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        _signal_popen(self.process, signal.SIGKILL)
+        self.process.wait(timeout=30)
         if log_copy is not None and self.log_path.exists():
             shutil.copy(self.log_path, log_copy)
 
@@ -213,6 +211,11 @@ def _listeners(settings_file: Path) -> list[psutil.Process]:
             except psutil.NoSuchProcess:
                 pass
     return found
+
+
+def _signal_popen(process: subprocess.Popen, sig: int) -> None:
+    if process.poll() is None:
+        process.send_signal(sig)
 
 
 def _signal(proc: psutil.Process, sig: int) -> None:

@@ -1,6 +1,8 @@
 """Users' servers on one machine when many start at once (demo mode, own hub with a start queue of one):
 servers wait their turn in order and the spawn page says so in Chinese, every one of them starts, and
-servers and their kernels run at the lower CPU priority while the hub keeps its own."""
+servers and their kernels run at the lower CPU priority while the hub keeps its own — as processes and
+as sessions (autogroups), since each server and each kernel is a session of its own; a started server's
+session is moved from the start priority to the running one."""
 
 from __future__ import annotations
 
@@ -12,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from tests.helpers import start_hub, write_hub_settings
+from hub.priority import autogroup_nice
+from tests.helpers import run_in_kernel, start_hub, write_hub_settings
 
 pytestmark = pytest.mark.app
 USERS = ("teacher7", "teacher8", "teacher9")
@@ -21,7 +24,7 @@ USERS = ("teacher7", "teacher8", "teacher9")
 @pytest.fixture(scope="module")
 def queued_hub(tmp_path_factory):
     folder = tmp_path_factory.mktemp("queued-hub")
-    settings = write_hub_settings(folder, extra={"spawner": {"start_concurrency": 1, "cpu_nice": 7}})
+    settings = write_hub_settings(folder, extra={"spawner": {"start_concurrency": 1, "cpu_nice": 7, "start_nice": 3}})
     handle = start_hub(settings)
     try:
         yield handle
@@ -76,3 +79,16 @@ def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
     assert all(server.nice() == hub_nice + 7 for server in servers), [s.nice() for s in servers]
     assert all(service.nice() == hub_nice for service in services), [s.nice() for s in services]
     assert hub_nice == os.nice(0)  # the hub itself runs at the priority it was started with
+    hub_group = autogroup_nice(queued_hub.process.pid)
+    if hub_group is not None:  # a Linux kernel with autogroup scheduling: sessions are lowered too
+        assert [autogroup_nice(server.pid) for server in servers] == [7] * len(USERS)
+        assert {autogroup_nice(service.pid) for service in services} == {hub_group}
+
+
+def test_kernels_keep_their_servers_lower_priority_in_their_own_session(queued_hub):
+    code = "import os\nfrom hub.priority import autogroup_nice\nprint(os.nice(0), os.getsid(0) == os.getpid(), autogroup_nice())"
+    process_nice, own_session, group_nice = run_in_kernel(
+        f"{queued_hub.url}/user/{USERS[0]}", queued_hub.user_token(USERS[0]), code).split()
+    assert (process_nice, own_session) == ("7", "True")
+    if autogroup_nice() is not None:
+        assert group_nice == "7"

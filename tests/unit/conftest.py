@@ -2,6 +2,8 @@
 
 - ``fresh_small_world`` (function scope, SQLite and PostgreSQL): a new migrated store holding
   ``hub.store.testing.build_small_world``; the PostgreSQL case needs ``MENTORHUB_TEST_PG_URL``.
+- ``small_world_url`` (function scope): the URL of such a store in SQLite, closed, for code under test
+  that opens the store itself.
 """
 
 from __future__ import annotations
@@ -20,4 +22,16 @@ def fresh_small_world(request, tmp_path):
     build_small_world(store)
     yield store
     store.close()
+    cleanup()
+
+
+@pytest.fixture
+def small_world_url(tmp_path):
+    url, cleanup = new_database_url("sqlite", tmp_path)
+    store = open_store(url)
+    try:
+        build_small_world(store)
+    finally:
+        store.close()
+    yield url
     cleanup()

@@ -9,7 +9,6 @@ from benchmarks.load.simulator import LoadConfig
 from benchmarks.load.stats import Recorder, format_report, percentile
 from hub.auth import password_matches
 from hub.store import open_store
-from hub.store.testing import build_small_world, new_database_url
 
 
 def test_percentile_nearest_rank():
@@ -45,13 +44,8 @@ def test_simulator_refuses_a_hub_off_loopback():
         LoadConfig(hub_url="http://127.0.0.1:8000", teachers=[])
 
 
-def test_add_demo_teachers_gives_each_their_own_mentees(tmp_path):
-    url, cleanup = new_database_url("sqlite", tmp_path)
-    store = open_store(url)
-    try:
-        build_small_world(store)
-    finally:
-        store.close()
+def test_add_demo_teachers_gives_each_their_own_mentees(small_world_url):
+    url = small_world_url
     created = add_demo_teachers(url, 3, password="pw-for-test")
     assert created == ["teacher1", "teacher2", "teacher3"]
     assert add_demo_teachers(url, 3) == []  # already there: nothing changes
@@ -66,4 +60,3 @@ def test_add_demo_teachers_gives_each_their_own_mentees(tmp_path):
         assert "teacher3" in store.group_memberships()["teachers"]
     finally:
         store.close()
-    cleanup()

@@ -11,7 +11,6 @@ from benchmarks.load.simulator import TRANSIENT_KINDS, LoadConfig, StepFailed, T
 from benchmarks.load.stats import Recorder, format_report
 from hub.auth import password_matches
 from hub.store import open_store
-from hub.store.testing import build_small_world, new_database_url
 
 HUB = "http://127.0.0.1:8000"
 
@@ -80,19 +79,12 @@ async def test_lasting_or_real_failures_are_errors():
     assert len(calls) == 1 and recorder.errors == {"login: ConnectError": 1}
 
 
-def test_load_teachers_cost_a_login_what_the_seeded_demo_accounts_cost(tmp_path):
-    url, cleanup = new_database_url("sqlite", tmp_path)
-    store = open_store(url)
-    try:
-        build_small_world(store)
-    finally:
-        store.close()
-    add_demo_teachers(url, 1)
-    store = open_store(url)
+def test_load_teachers_cost_a_login_what_the_seeded_demo_accounts_cost(small_world_url):
+    add_demo_teachers(small_world_url, 1)
+    store = open_store(small_world_url)
     try:
         password_hash = store.find_account("teacher1")["password_hash"]
     finally:
         store.close()
-    cleanup()
     assert password_hash.startswith(f"$2b${DEMO_BCRYPT_ROUNDS}$")  # as hub/demo.py seeds them
     assert password_matches("mentorhub-demo", password_hash)

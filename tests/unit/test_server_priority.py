@@ -1,0 +1,86 @@
+"""Lowered CPU priority that survives new sessions (hub.priority), and users' servers that start without
+asking yarn for an npm registry (hub/user_config/jupyter_server_config.py)."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import subprocess
+import sys
+
+import pytest
+
+from hub.config import USER_CONFIG_DIR
+from hub.priority import autogroup_nice, set_autogroup_nice
+
+REPORT = "import os\nfrom hub.priority import autogroup_nice\nprint(os.nice(0), autogroup_nice())"
+
+
+def run_in_new_session(preexec=None) -> tuple[int, int | None]:
+    """Niceness and session (autogroup) niceness of a fresh Python in its own session, as JupyterHub and
+    jupyter_client start servers and kernels."""
+    output = subprocess.run([sys.executable, "-c", REPORT], start_new_session=True, preexec_fn=preexec,
+                            capture_output=True, text=True, check=True).stdout.split()
+    return int(output[0]), None if output[1] == "None" else int(output[1])
+
+
+def test_a_new_session_does_not_inherit_the_lowered_priority_of_its_session():
+    """Why hub.priority exists: os.nice alone leaves the new session's group at 0 (where groups exist)."""
+    nice, group = run_in_new_session(lambda: os.nice(6))
+    assert nice == os.nice(0) + 6
+    if autogroup_nice() is None:
+        pytest.skip("this kernel schedules without autogroups")
+    assert group == 0
+
+
+def test_lower_own_priority_lowers_the_process_and_its_session():
+    from hub.priority import lower_own_priority
+
+    nice, group = run_in_new_session(lambda: lower_own_priority(6))
+    assert nice == os.nice(0) + 6
+    assert group in (None, os.nice(0) + 6)
+    if autogroup_nice() is not None:
+        assert group == os.nice(0) + 6
+
+
+def test_a_server_starts_ahead_of_running_ones_and_is_then_moved_behind_them():
+    """As LocalServerSpawner does: niceness 9 for the process, 4 for its session while it starts, then 9."""
+    from hub.priority import lower_own_priority
+
+    base = os.nice(0)
+    waiting = subprocess.Popen([sys.executable, "-c", REPORT + "\nimport sys\nsys.stdin.read()"],
+                               start_new_session=True, preexec_fn=lambda: lower_own_priority(9, base + 4),
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        nice, group = waiting.stdout.readline().split()
+        assert int(nice) == base + 9
+        if autogroup_nice() is None:
+            pytest.skip("this kernel schedules without autogroups")
+        assert int(group) == base + 4
+        assert set_autogroup_nice(waiting.pid, base + 9) is True
+        assert autogroup_nice(waiting.pid) == base + 9
+    finally:
+        waiting.communicate("")
+
+
+def test_no_priority_change_for_a_process_that_does_not_exist():
+    assert set_autogroup_nice(2**22 + 12345, 5) is False
+
+
+def test_users_servers_get_the_npm_registry_without_starting_yarn(monkeypatch):
+    import jupyterlab.commands
+
+    started = []
+
+    def record(command, *args, **kwargs):
+        started.append(command)
+        raise subprocess.CalledProcessError(1, command, output=b"", stderr=b"")
+
+    monkeypatch.setattr(jupyterlab.commands, "_yarn_config", jupyterlab.commands._yarn_config)  # restored after
+    monkeypatch.setattr(subprocess, "check_output", record)
+    assert jupyterlab.commands.AppOptions().registry == jupyterlab.commands.YARN_DEFAULT_REGISTRY
+    assert any("yarn" in " ".join(command) for command in started)  # what JupyterLab does by itself
+    started.clear()
+    runpy.run_path(str(USER_CONFIG_DIR / "jupyter_server_config.py"))
+    assert jupyterlab.commands.AppOptions().registry == jupyterlab.commands.YARN_DEFAULT_REGISTRY
+    assert started == []
