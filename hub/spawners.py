@@ -142,8 +142,8 @@ class LocalServerSpawner(LocalProcessSpawner):
             launched = clock()
             ip, port = await super().start()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
-            if self.cpu_nice > self.session_start_nice and self.proc is not None:  # started: behind the starting
-                await set_autogroup_nice_async(self.proc.pid, self.cpu_nice)
+            if self.cpu_nice > self.session_start_nice and self.proc is not None:
+                await set_autogroup_nice_async(self.proc.pid, self.cpu_nice)  # from now on behind those starting
             self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
                           self.user.name, clock() - launched, launched - queued)
             return ip, port

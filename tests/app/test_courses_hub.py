@@ -88,6 +88,8 @@ def test_teachers_servers_have_no_instructor_extensions(hub, teacher):
     # the menu is the teachers' only way into the assignment list
     assert "@jupyter/nbgrader:assignment-list" not in disabled
     assert "@jupyter/nbgrader:menu" not in disabled
+    # nobody installs extensions or packages into the Python that every teacher's server shares
+    assert _lab_page_config(lab.text)["extensionManager"]["can_install"] is False
 
 
 def _lab_page_config(html: str) -> dict:
