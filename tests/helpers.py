@@ -176,6 +176,10 @@ class HubHandle:
             _signal(proc, signal.SIGKILL)
         _signal_popen(self.process, signal.SIGKILL)
         self.process.wait(timeout=30)
+        # The children that exited while the hub was frozen stay zombies (still "running" as their Unix
+        # account) until init reaps them, now that the hub is gone: wait for that, so that the caller may
+        # remove the accounts.
+        psutil.wait_procs(children, timeout=10)
         if log_copy is not None and self.log_path.exists():
             shutil.copy(self.log_path, log_copy)
 
