@@ -89,6 +89,6 @@ def test_kernels_keep_their_servers_lower_priority_in_their_own_session(queued_h
     code = "import os\nfrom hub.priority import autogroup_nice\nprint(os.nice(0), os.getsid(0) == os.getpid(), autogroup_nice())"
     process_nice, own_session, group_nice = run_in_kernel(
         f"{queued_hub.url}/user/{USERS[0]}", queued_hub.user_token(USERS[0]), code).split()
-    assert (process_nice, own_session) == ("7", "True")
+    assert (int(process_nice), own_session) == (os.nice(0) + 7, "True")  # the hub runs at the tests' niceness
     if autogroup_nice() is not None:
-        assert group_nice == "7"
+        assert int(group_nice) == os.nice(0) + 7
