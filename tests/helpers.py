@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -215,6 +216,21 @@ def _listeners(settings_file: Path) -> list[psutil.Process]:
             except psutil.NoSuchProcess:
                 pass
     return found
+
+
+def unix_accounts() -> set[str]:
+    return {entry.pw_name for entry in pwd.getpwall()}
+
+
+def remove_accounts_made_since(before: set[str], prefixes: tuple[str, ...]) -> None:
+    """userdel (with home) the Unix accounts made since ``before`` whose names start with one of
+    ``prefixes``, once no process runs as them (another hub's formgrader may still use a grader account)."""
+    for name in sorted(unix_accounts() - before):
+        if not name.startswith(prefixes):
+            continue
+        if any(proc.info["username"] == name for proc in psutil.process_iter(["username"])):
+            continue
+        subprocess.run(["userdel", "--remove", name], capture_output=True)
 
 
 def _signal_popen(process: subprocess.Popen, sig: int) -> None:

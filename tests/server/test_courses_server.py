@@ -16,12 +16,10 @@ import os
 import pwd
 import shutil
 import stat
-import subprocess
 import tempfile
 from pathlib import Path
 
 import nbformat
-import psutil
 import pytest
 
 from hub.exchange.hidden import fingerprints, leaks_hidden_tests
@@ -34,7 +32,13 @@ from tests.courses_hub_support import (
     feedback_file,
     source_notebook,
 )
-from tests.helpers import probe_paths, start_hub, write_hub_settings
+from tests.helpers import (
+    probe_paths,
+    remove_accounts_made_since,
+    start_hub,
+    unix_accounts,
+    write_hub_settings,
+)
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
@@ -45,25 +49,11 @@ GRADER = f"grader-{COURSE}"
 
 
 
-def _accounts() -> set[str]:
-    return {entry.pw_name for entry in pwd.getpwall()}
-
-
-def _remove_new_accounts(before: set[str]) -> None:
-    """userdel the accounts this module's hub made (its prefix, the graders) once nothing runs as them."""
-    for name in sorted(_accounts() - before):
-        if not (name.startswith(PREFIX) or name.startswith("grader-")):
-            continue
-        if any(proc.info["username"] == name for proc in psutil.process_iter(["username"])):
-            continue  # another hub's formgrader uses it
-        subprocess.run(["userdel", "--remove", name], capture_output=True)
-
-
 @pytest.fixture(scope="module")
 def server_hub(artifacts_dir):
     if os.geteuid() != 0:
         pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    before = _accounts()
+    before = unix_accounts()
     folder = Path(tempfile.mkdtemp(prefix="mh-courses-server-"))
     folder.chmod(0o755)  # traversable, so only the files' own modes protect them
     try:
@@ -77,7 +67,7 @@ def server_hub(artifacts_dir):
         finally:
             hub.shutdown(log_copy=artifacts_dir / "hub-courses-server.log")
     finally:
-        _remove_new_accounts(before)
+        remove_accounts_made_since(before, (PREFIX, "grader-"))
         shutil.rmtree(folder, ignore_errors=True)
 
 

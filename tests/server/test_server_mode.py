@@ -4,14 +4,19 @@ import os
 import pwd
 import shutil
 import stat
-import subprocess
 import tempfile
 from pathlib import Path
 
 import psutil
 import pytest
 
-from tests.helpers import probe_paths, start_hub, write_hub_settings
+from tests.helpers import (
+    probe_paths,
+    remove_accounts_made_since,
+    start_hub,
+    unix_accounts,
+    write_hub_settings,
+)
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
@@ -24,7 +29,7 @@ USERS = ("teacher1", "teacher2")
 def server_hub(artifacts_dir):
     if os.geteuid() != 0:
         pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    accounts_before = {entry.pw_name for entry in pwd.getpwall()}
+    accounts_before = unix_accounts()
     folder = Path(tempfile.mkdtemp(prefix="mh-server-"))
     folder.chmod(0o755)  # traversable, so only the files' own modes protect them
     settings = write_hub_settings(folder, seed=True, mode="server", extra={
@@ -35,8 +40,7 @@ def server_hub(artifacts_dir):
     finally:
         hub.shutdown(log_copy=artifacts_dir / "hub-server-mode.log")
         # the test's teachers and any grader accounts the hub created for the courses
-        for name in {entry.pw_name for entry in pwd.getpwall()} - accounts_before:
-            subprocess.run(["userdel", "--remove", name], capture_output=True)
+        remove_accounts_made_since(accounts_before, (PREFIX, "grader-"))
         shutil.rmtree(folder, ignore_errors=True)
 
 
