@@ -97,6 +97,7 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
         c.LocalServerSpawner.cpu_nice = settings.spawner["cpu_nice"]
         c.LocalServerSpawner.start_nice = settings.spawner["start_nice"]
         c.LocalServerSpawner.start_concurrency = settings.spawner["start_concurrency"]
+        c.LocalServerSpawner.warm_start = settings.spawner["warm_start"]
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"
         c.DemoSpawner.home_dir_template = str(settings.users_dir / "{username}")

@@ -6,6 +6,8 @@ jupyter_client starts each kernel in a new session, and with autogroup schedulin
 the group's own nice value, 0 unless set. A server at nice 10 in its own session therefore competes with
 the hub as an equal. So the niceness goes to both: the process (`os.nice`) and its session's autogroup
 (`/proc/<pid>/autogroup`). Where the kernel has no autogroups the file is missing and niceness alone works.
+Users' servers do it in the spawner (`hub.spawners`, `hub.warmstart`), their kernels in the provisioner
+that starts them (`hub.kernels`).
 
 Unprivileged processes may raise an autogroup's nice value, at most once per 100 ms across the machine;
 a write refused for that reason is tried again a few times.
@@ -18,12 +20,6 @@ import errno
 import os
 import time
 
-from jupyter_client.provisioning import LocalProvisioner
-
-# The name under which `SessionPriorityProvisioner` is registered (pyproject entry point), and the
-# environment variable by which jupyter_client picks the default provisioner for kernels.
-PROVISIONER_NAME = "mentorhub-session-priority"
-DEFAULT_PROVISIONER_ENV = "JUPYTER_DEFAULT_PROVISIONER_NAME"
 RETRY_SECONDS = 0.11
 TRIES = 10
 
@@ -75,16 +71,3 @@ def lower_own_priority(nice: int, session_nice: int | None = None) -> None:
     session_nice = os.nice(0) if session_nice is None else session_nice
     if session_nice:
         set_autogroup_nice("self", session_nice)
-
-
-class SessionPriorityProvisioner(LocalProvisioner):
-    """jupyter_client's local provisioner; the kernel's session then gets the server's own niceness, so
-    kernels started by a lowered server stay lowered (the process's niceness is inherited, the session's
-    is not)."""
-
-    async def launch_kernel(self, cmd, **kwargs):
-        connection_info = await super().launch_kernel(cmd, **kwargs)
-        nice = os.nice(0)
-        if nice > 0 and not await set_autogroup_nice_async(self.pid, nice):
-            self.log.debug("Kernel %s: could not lower its session's CPU priority", self.kernel_id)
-        return connection_info

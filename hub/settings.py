@@ -42,7 +42,8 @@ DEFAULTS: dict[str, Any] = {
         "ip_attempts_per_minute": 30,
     },
     "culler": {"enabled": True, "timeout_seconds": 3600},
-    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "start_timeout_seconds": 300},
+    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "warm_start": True,
+                "start_timeout_seconds": 300},
     "server": {"user_prefix": "mh-", "home_root": "/home", "service_user": "root"},
     "cluster": {"singleuser_image": "mentorhub/singleuser:latest", "namespace": "mentorhub", "storage_class": None},
 }

@@ -18,18 +18,17 @@ import html
 import os
 import pwd
 import re
+import shlex
 import subprocess
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
-from traitlets import Any, Integer, Unicode, validate
+from jupyterhub.utils import random_port
+from traitlets import Any, Bool, Integer, Unicode, validate
 
-from hub.priority import (
-    DEFAULT_PROVISIONER_ENV,
-    PROVISIONER_NAME,
-    lower_own_priority,
-    set_autogroup_nice_async,
-)
+from hub.kernels import DEFAULT_PROVISIONER_ENV, PROVISIONER_NAME
+from hub.priority import lower_own_priority, set_autogroup_nice_async
+from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
 
 APPS_LINK_NAME = "apps"
 
@@ -90,11 +89,27 @@ def with_nice(preexec, nice: int, session_nice: int):
     return run
 
 
+def process_alive(spawner) -> bool:
+    """Whether the server process still runs: started here (Popen) or forked by the warm starter (a pid
+    whose exit the warm starter reaps)."""
+    if spawner.proc is not None:
+        return spawner.proc.poll() is None
+    if not spawner.pid:
+        return False
+    try:
+        os.kill(spawner.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, under another account
+        pass
+    return True
+
+
 async def wait_listening(spawner, ip: str, port: int, timeout: float) -> None:
     """Until the new server accepts connections, its process has exited, or ``timeout`` has passed (the
     hub then checks the server itself, as it always does)."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline and spawner.proc is not None and spawner.proc.poll() is None:
+    while asyncio.get_running_loop().time() < deadline and process_alive(spawner):
         try:
             _, writer = await asyncio.open_connection(ip, port)
         except OSError:
@@ -115,7 +130,15 @@ class LocalServerSpawner(LocalProcessSpawner):
     start_concurrency = Integer(
         0, config=True, help="Servers starting at the same time; more wait in order. 0: the CPU count (at least 2)."
     )
+    warm_start = Bool(
+        True, config=True, help="Fork servers from a process with their modules loaded (hub.warmstart); "
+        "an ordinary start where that is not possible.",
+    )
     progress_ready_hook = Any(chinese_ready_event, config=True)
+
+    def warm_identity(self) -> dict:
+        """Who the fork becomes: ``{"account": unix name}`` or ``{"home": folder}`` (see hub.warmstart)."""
+        raise NotImplementedError
 
     def make_preexec_fn(self, name):
         return with_nice(super().make_preexec_fn(name), self.cpu_nice, self.session_start_nice)
@@ -126,8 +149,7 @@ class LocalServerSpawner(LocalProcessSpawner):
 
     def get_env(self):
         env = super().get_env()
-        if self.cpu_nice:  # the server's kernels keep its priority (see hub.priority)
-            env[DEFAULT_PROVISIONER_ENV] = PROVISIONER_NAME
+        env[DEFAULT_PROVISIONER_ENV] = PROVISIONER_NAME  # kernels over Unix sockets, at the server's priority
         return env
 
     async def start(self):
@@ -140,15 +162,43 @@ class LocalServerSpawner(LocalProcessSpawner):
             queue.waiting.remove(self)
         try:
             launched = clock()
-            ip, port = await super().start()
+            ip, port = await self.launch()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
-            if self.cpu_nice > self.session_start_nice and self.proc is not None:
-                await set_autogroup_nice_async(self.proc.pid, self.cpu_nice)  # from now on behind those starting
+            if self.cpu_nice > self.session_start_nice and self.pid:
+                await set_autogroup_nice_async(self.pid, self.cpu_nice)  # from now on behind those starting
             self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
                           self.user.name, clock() - launched, launched - queued)
             return ip, port
         finally:
             queue.slots.release()
+
+    async def launch(self) -> tuple[str, int]:
+        """Start the server process: a warm start when possible, else JupyterHub's own way."""
+        if self.warm_start and not self.shell_cmd and not self.popen_kwargs:
+            try:
+                return await self.warm_launch()
+            except WarmStartUnavailable as error:
+                self.log.warning("No warm start for %s (%s); starting the usual way", self.user.name, error)
+        return await super().start()
+
+    async def warm_launch(self) -> tuple[str, int]:
+        if self.port == 0:
+            self.port = random_port()
+        argv = [*self.cmd, *self.get_args()]
+        common = {key: value for key, value in self.environment.items() if isinstance(value, str)}
+        starter = WarmStarter.for_script(self.cmd[0], common, self.log)
+        request = {"argv": argv, "env": self.get_env(), "nice": self.cpu_nice,
+                   "session_nice": self.session_start_nice, **self.warm_identity()}
+        self.log.info("Spawning %s (forked by the warm starter)", shlex.join(argv))
+
+        def started(pid: int) -> None:
+            self.pid = pid
+
+        try:
+            await starter.launch(request, started)
+        except WarmStartFailed as error:
+            raise RuntimeError(f"The server of {self.user.name} could not be set up: {error}") from error
+        return self.ip or "127.0.0.1", self.port
 
     async def stop(self, now=False):
         # A stopping server shuts its kernels down and exits: at the start priority it does so in seconds
@@ -175,6 +225,9 @@ class DemoSpawner(LocalServerSpawner, SimpleLocalProcessSpawner):
         home.mkdir(parents=True, exist_ok=True)
         link_apps(home, self.apps_dir)
         return await super().start()
+
+    def warm_identity(self) -> dict:
+        return {"home": self.home_dir}
 
 
 class UnixAccountSpawner(LocalServerSpawner):
@@ -203,6 +256,9 @@ class UnixAccountSpawner(LocalServerSpawner):
 
     def make_preexec_fn(self, name):
         return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice)
+
+    def warm_identity(self) -> dict:
+        return {"account": self.unix_name}
 
     def user_env(self, env):
         account = pwd.getpwnam(self.unix_name)

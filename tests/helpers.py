@@ -218,6 +218,25 @@ def _listeners(settings_file: Path) -> list[psutil.Process]:
     return found
 
 
+def user_servers(hub_pid: int) -> dict[str, psutil.Process]:
+    """{hub user: process of their single-user server} among the hub's descendants, however started.
+
+    A server forked by the warm starter shows the warm starter's command line and environment, so each
+    is known by what the server itself writes: ``jpserver-<pid>.json`` in the runtime folder of its home
+    (its working directory), whose ``base_url`` is ``/user/<name>/`` (``/services/...`` for the
+    formgraders, which are not users' servers)."""
+    servers = {}
+    for proc in psutil.Process(hub_pid).children(recursive=True):
+        try:
+            info = Path(proc.cwd()) / ".local/share/jupyter/runtime" / f"jpserver-{proc.pid}.json"
+            base_url = json.loads(info.read_text())["base_url"]
+        except (psutil.Error, OSError, ValueError, KeyError):
+            continue
+        if base_url.startswith("/user/"):
+            servers[base_url.split("/")[2]] = proc
+    return servers
+
+
 def unix_accounts() -> set[str]:
     return {entry.pw_name for entry in pwd.getpwall()}
 

@@ -1,4 +1,8 @@
-"""RSS of the hub's process tree during a load run, grouped by role (psutil)."""
+"""Memory of the hub's process tree during a load run, grouped by role (psutil).
+
+Users' servers are forks of the warm starter (`hub.warmstart`) and share the pages of the modules it
+loaded, so each process counts its proportional share (PSS): summing RSS would count those pages once per
+server."""
 
 from __future__ import annotations
 
@@ -18,9 +22,11 @@ def process_group(proc: psutil.Process, hub_pid: int) -> str:
         cmdline = " ".join(proc.cmdline())
     except (psutil.NoSuchProcess, psutil.AccessDenied):
         return "other"
+    if "hub.warmstart" in cmdline and proc.ppid() == hub_pid:
+        return "warm starter"
     if "configurable-http-proxy" in cmdline:
         return "proxy"
-    if "jupyterhub-singleuser" in cmdline:
+    if "jupyterhub-singleuser" in cmdline:  # started by the hub, or forked by the warm starter
         return "user servers"
     if "ipykernel" in cmdline:
         return "user kernels"
@@ -30,7 +36,7 @@ def process_group(proc: psutil.Process, hub_pid: int) -> str:
 
 
 def sample(hub_pid: int) -> dict[str, tuple[int, float]]:
-    """{group: (process count, RSS in MB)} for the hub and everything it started."""
+    """{group: (process count, PSS in MB)} for the hub and everything it started."""
     totals: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     try:
         hub = psutil.Process(hub_pid)
@@ -39,12 +45,12 @@ def sample(hub_pid: int) -> dict[str, tuple[int, float]]:
         return {}
     for proc in processes:
         try:
-            rss = proc.memory_info().rss
+            pss = proc.memory_full_info().pss
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
         group = totals[process_group(proc, hub_pid)]
         group[0] += 1
-        group[1] += rss / MB
+        group[1] += pss / MB
     return {name: (int(count), mb) for name, (count, mb) in totals.items()}
 
 

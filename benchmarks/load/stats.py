@@ -108,7 +108,7 @@ def format_report(recorder: Recorder, teachers: int, memory: dict[str, dict[str,
         lines += [f"failed tries retried: {len(recorder.retries)}"]
         lines += [f"  {kind}: {count}" for kind, count in sorted(recorder.retry_kinds().items())]
     if memory:
-        lines += ["", f"{'memory (RSS)':<16}{'processes':>10}{'peak MB':>10}{'end MB':>10}"]
+        lines += ["", f"{'memory (PSS)':<16}{'processes':>10}{'peak MB':>10}{'end MB':>10}"]
         for group, row in memory.items():
             lines.append(f"{group:<16}{row['count']:>10.0f}{row['peak_mb']:>10.0f}{row['end_mb']:>10.0f}")
     lines += ["", f"{'anchor':<40}{'measured':>12}{'target':>10}{'ratio':>8}"]

@@ -36,7 +36,7 @@ from benchmarks.load.stats import Recorder, format_report
 from hub.store import open_store
 from hub.store.messages import msg
 from hub.store.models import Record
-from tests.helpers import VENV_BIN, free_port, start_hub, wait_for, write_hub_settings
+from tests.helpers import VENV_BIN, free_port, start_hub, user_servers, wait_for, write_hub_settings
 
 pytestmark = pytest.mark.app
 
@@ -56,20 +56,6 @@ def restart_hub(tmp_path_factory, artifacts_dir):
         yield handle
     finally:
         handle.shutdown(log_copy=artifacts_dir / "hub-restart.log")
-
-
-def user_servers(hub_pid: int) -> dict[str, psutil.Process]:
-    """{hub user: process of their single-user server} among the hub's children (not the formgraders,
-    which are services running jupyterhub-singleuser too)."""
-    servers = {}
-    for proc in psutil.Process(hub_pid).children():
-        try:
-            environ = proc.environ()
-            if "jupyterhub-singleuser" in " ".join(proc.cmdline()) and "JUPYTERHUB_SERVICE_NAME" not in environ:
-                servers[environ["JUPYTERHUB_USER"]] = proc
-        except (psutil.NoSuchProcess, KeyError):
-            continue
-    return servers
 
 
 def server_status(hub, name: str, token: str) -> dict:

@@ -15,7 +15,7 @@ import psutil
 import pytest
 
 from hub.priority import autogroup_nice
-from tests.helpers import run_in_kernel, start_hub, write_hub_settings
+from tests.helpers import run_in_kernel, start_hub, user_servers, write_hub_settings
 
 pytestmark = pytest.mark.app
 USERS = ("teacher7", "teacher8", "teacher9")
@@ -72,8 +72,7 @@ def test_servers_start_one_after_another_and_the_waiting_see_their_place(queued_
 def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
     hub_nice = psutil.Process(queued_hub.process.pid).nice()
     processes = psutil.Process(queued_hub.process.pid).children(recursive=True)
-    servers = [p for p in processes if "jupyterhub-singleuser" in " ".join(p.cmdline())
-               and p.environ().get("JUPYTERHUB_USER") in USERS and "JUPYTERHUB_SERVICE_NAME" not in p.environ()]  # fmt: skip
+    servers = [server for user, server in user_servers(queued_hub.process.pid).items() if user in USERS]
     services = [p for p in processes if "JUPYTERHUB_SERVICE_NAME" in p.environ()]  # records, exchange, formgraders
     assert len(servers) == len(USERS) and services
     assert all(server.nice() == hub_nice + 7 for server in servers), [s.nice() for s in servers]

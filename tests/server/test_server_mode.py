@@ -15,6 +15,7 @@ from tests.helpers import (
     remove_accounts_made_since,
     start_hub,
     unix_accounts,
+    user_servers,
     write_hub_settings,
 )
 
@@ -53,6 +54,13 @@ def test_each_hub_user_gets_a_private_unix_account(server_hub):
         home = os.stat(account.pw_dir)
         assert home.st_uid == account.pw_uid
         assert stat.S_IMODE(home.st_mode) == 0o700
+    # Each server (forked by the warm starter, which runs as root) has left root behind entirely.
+    servers = user_servers(server_hub.process.pid)
+    for user, account in zip(USERS, accounts, strict=True):
+        server = servers[user]
+        assert set(server.uids()) == {account.pw_uid} and set(server.gids()) == {account.pw_gid}
+        groups = Path(f"/proc/{server.pid}/status").read_text().split("Groups:")[1].split("\n")[0].split()
+        assert sorted(map(int, groups)) == sorted(set(os.getgrouplist(account.pw_name, account.pw_gid)))
 
 
 def test_formgraders_run_as_their_own_grader_accounts(server_hub):

@@ -1,0 +1,262 @@
+"""Warm starts: users' servers forked from a process that has already loaded them.
+
+Most of what a single-user server costs to start is Python importing JupyterHub's singleuser code, Jupyter
+Server, JupyterLab, nbgrader and Voilà: about 2 of its 2.2 CPU-seconds here. When a training cohort logs
+in at the same hour, that is what keeps the hub's two cores busy and the last teacher waiting. The warm
+starter is a process of the hub that imports all of it once (the entry point and the enabled server
+extensions), then forks a new server for each start: the fork finds everything loaded and only has to
+build its app (about 0.25 CPU-seconds).
+
+A fork is set up as `subprocess.Popen` with the spawner's ``preexec_fn`` would have set up an exec'd one:
+a new session, the account (server mode) or the home folder (demo mode), the lower CPU priority, the
+user's environment and ``sys.argv``. Two rules keep the users' servers apart from each other:
+
+- The warm starter never sees a user's request. The hub hands it one end of a fresh socket pair per start
+  (``SCM_RIGHTS`` over the control socket); it forks and writes the fork's pid to it, and only the fork reads
+  the request (environment with the user's API token) from it. So no fork inherits memory that held another
+  user's secrets. The hub has the pid before the fork is set up, so it can always stop what it started.
+- A fork closes the control socket before it runs anything else: a server (which a user's own config can
+  run code in) cannot ask the warm starter, which runs as root in server mode, for anything.
+
+The warm starter runs with the users' servers' common environment and ``HOME=/nonexistent``: what a module
+might read from the environment at import time is then the same for everybody, or nothing. It exits when the
+hub closes the control socket (the hub stopped); the servers, each in its own session, carry on and a
+restarted hub finds them by their pid, as after any restart. Its forks are its children: it reaps them and
+logs how they ended.
+
+The spawner falls back to an ordinary start when the warm starter cannot be used (see
+`hub.spawners.LocalServerSpawner`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import traceback
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from hub.priority import lower_own_priority
+
+HOME_WHILE_LOADING = "/nonexistent"
+FORK_TIMEOUT = 60.0  # seconds for the warm starter to fork (the first start waits for its modules to load)
+
+
+class WarmStartUnavailable(Exception):
+    """The warm starter cannot serve this start (not running, crashed, or the command is not its own)."""
+
+
+class WarmStartFailed(Exception):
+    """The fork could not set up the user's server (e.g. switching to the account failed)."""
+
+
+# -- the hub's side ------------------------------------------------------------------------------------
+class WarmStarter:
+    """The hub's handle on its warm starter for one console script (``jupyterhub-singleuser``)."""
+
+    _by_script: dict[str, WarmStarter] = {}
+
+    def __init__(self, script: str, environment: dict[str, str], log):
+        self.script, self.log = script, log
+        self.environment = {**environment, "HOME": HOME_WHILE_LOADING}
+        self.process: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+
+    @classmethod
+    def for_script(cls, script: str, environment: dict[str, str], log) -> WarmStarter:
+        """The hub's warm starter for ``script``; the first caller's ``environment`` (the servers' common
+        one) is its environment while it loads."""
+        if script not in cls._by_script:
+            cls._by_script[script] = cls(script, environment, log)
+        return cls._by_script[script]
+
+    def _ensure_running(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        if self.process is not None:
+            self.log.warning("The warm starter for %s exited with status %s; starting it again",
+                        self.script, self.process.returncode)
+            self.control.close()
+        ours, theirs = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "hub.warmstart", self.script, str(theirs.fileno())],
+                env=self.environment, cwd="/", stdin=subprocess.DEVNULL, pass_fds=[theirs.fileno()],
+            )
+        except OSError as error:
+            ours.close()
+            raise WarmStartUnavailable(f"cannot run the warm starter: {error}") from error
+        finally:
+            theirs.close()
+        self.control = ours
+        self.log.info("Warm starter for %s running as pid %d", self.script, self.process.pid)
+
+    async def launch(self, request: dict, started) -> None:
+        """Fork a server for ``request`` (argv, env, identity, priority). ``started(pid)`` is called as soon
+        as the fork exists, before it is set up, so that the spawner can stop it whatever happens next."""
+        if request["argv"][0] != self.script:
+            raise WarmStartUnavailable(f"{request['argv'][0]} is not {self.script}")
+        self._ensure_running()
+        ours, theirs = socket.socketpair()
+        try:
+            socket.send_fds(self.control, [b"S"], [theirs.fileno()])
+        except OSError as error:
+            ours.close()
+            raise WarmStartUnavailable(f"the warm starter does not take requests: {error}") from error
+        finally:
+            theirs.close()
+        reader, writer = await asyncio.open_unix_connection(sock=ours)
+        try:
+            try:  # until here a fork that never got its request just exits: starting the usual way is safe
+                forked = json.loads(await asyncio.wait_for(reader.readline(), FORK_TIMEOUT) or b"{}")
+            except (TimeoutError, OSError, ValueError) as error:
+                raise WarmStartUnavailable(f"no fork from the warm starter: {error!r}") from error
+            if "pid" not in forked:
+                raise WarmStartUnavailable("the warm starter closed the request unanswered")
+            started(int(forked["pid"]))
+            writer.write(json.dumps(request).encode() + b"\n")
+            await writer.drain()
+            line = await reader.readline()
+        finally:
+            writer.close()
+        outcome = json.loads(line) if line else {"error": "the fork exited while being set up"}
+        if "error" in outcome:
+            raise WarmStartFailed(outcome["error"])
+
+    def stop(self) -> None:
+        """Close the control socket: the warm starter exits (its servers do not)."""
+        if self.control is not None:
+            self.control.close()
+        if self.process is not None:
+            self.process.wait(timeout=10)
+        self._by_script.pop(self.script, None)
+
+
+# -- the warm starter process --------------------------------------------------------------------------
+def console_entry(script: str):
+    """The function a console script (``.../bin/jupyterhub-singleuser``) runs, imported."""
+    (entry,) = entry_points(group="console_scripts", name=Path(script).name)
+    return entry.load()
+
+
+def preload_server_extensions() -> list[str]:
+    """Import the Jupyter Server extensions enabled in the config path, as a server would when it starts."""
+    from jupyter_core.paths import jupyter_config_path
+    from jupyter_server.extension.config import ExtensionConfigManager
+    from jupyter_server.extension.utils import get_metadata
+
+    enabled = ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()
+    loaded = []
+    for name in sorted(name for name, on in enabled.items() if on):
+        try:
+            _, points = get_metadata(name)
+            for point in points:
+                importlib.import_module(point.get("module", name))
+        except Exception as error:  # the server itself will report it when it loads the extension
+            print(f"warm starter: could not preload server extension {name}: {error!r}", file=sys.stderr)
+            continue
+        loaded.append(name)
+    return loaded
+
+
+def reap_children(signum, frame) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        code = os.waitstatus_to_exitcode(status)
+        if code:
+            print(f"warm starter: server pid {pid} exited with status {code}", file=sys.stderr, flush=True)
+
+
+def set_up_fork(request: dict, script: str) -> None:
+    """In the fork, before the server runs: what Popen(start_new_session=True) and the spawner's
+    ``preexec_fn`` do for an exec'd server, then the user's environment and command line."""
+    from jupyterhub.spawner import set_user_setuid
+
+    os.setsid()
+    if request.get("account"):
+        set_user_setuid(request["account"])()  # group, groups, user; then chdir to the account's home
+    else:
+        home = request["home"]
+        os.makedirs(home, 0o755, exist_ok=True)
+        os.chdir(home)
+    lower_own_priority(request["nice"], request["session_nice"])
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = list(request["argv"])
+    sys.path[0] = str(Path(script).parent)  # as when the script runs itself
+
+
+def run_fork(connection: socket.socket, control: socket.socket, entry, script: str):
+    """The fork's whole life: take the request, set up, report, run the server; it then exits the way
+    the script would (`SystemExit` through the warm starter's frames, which hold nothing)."""
+    try:
+        control.close()
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        with connection:
+            with connection.makefile("rb") as stream:
+                line = stream.readline()
+            if not line:  # the hub gave up on this start before sending it
+                os._exit(0)
+            request = json.loads(line)
+            try:
+                set_up_fork(request, script)
+            except Exception as error:
+                connection.sendall(json.dumps({"error": f"{type(error).__name__}: {error}"}).encode() + b"\n")
+                raise
+            connection.sendall(b'{"ready": true}\n')
+    except BaseException:
+        traceback.print_exc()
+        sys.stderr.flush()
+        os._exit(1)
+    sys.exit(entry())
+
+
+def serve(script: str, control_fd: int) -> None:
+    entry = console_entry(script)
+    preloaded = preload_server_extensions()
+    if threading.active_count() != 1:  # forking a process with threads leaves their locks in any state
+        print(f"warm starter: {threading.active_count()} threads after loading; forks may hang",
+              file=sys.stderr)
+    print(f"warm starter: {Path(script).name} ready with {', '.join(preloaded)}", file=sys.stderr, flush=True)
+    control = socket.socket(fileno=control_fd)
+    signal.signal(signal.SIGCHLD, reap_children)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on `make run` is for the hub; this one follows it
+    while True:
+        message, fds, _, _ = socket.recv_fds(control, 16, 1)
+        if not message:  # the hub closed its end: it stopped
+            return
+        for fd in fds:
+            connection = socket.socket(fileno=fd)
+            try:
+                child = os.fork()
+            except OSError as error:  # the hub sees the request closed unanswered
+                print(f"warm starter: cannot fork: {error}", file=sys.stderr, flush=True)
+                child = None
+            if child == 0:
+                run_fork(connection, control, entry, script)
+            elif child is not None:  # the hub learns the pid first; the fork then reads the request itself
+                try:
+                    connection.sendall(json.dumps({"pid": child}).encode() + b"\n")
+                except OSError:  # the hub gave up on this start: so does the fork, at its empty request
+                    pass
+            connection.close()
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1], int(sys.argv[2]))

@@ -1,0 +1,60 @@
+"""The warm starter (hub.warmstart) on its own: what it loads, what it refuses, how a failed set-up is
+reported, and that it goes when the hub does. Its forks as real users' servers: tests/app/test_warm_start.py."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+
+import pytest
+
+from hub.config import USER_CONFIG_DIR, VENV_BIN
+from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
+
+SCRIPT = str(VENV_BIN / "jupyterhub-singleuser")
+ENVIRONMENT = {"LANG": "C.UTF-8", "JUPYTER_CONFIG_PATH": str(USER_CONFIG_DIR), "PATH": str(VENV_BIN)}
+
+
+def preloaded(config_path: list[str]) -> set[str]:
+    code = "import json; from hub.warmstart import preload_server_extensions as p; print(json.dumps(p()))"
+    environment = {**ENVIRONMENT, "JUPYTER_CONFIG_PATH": os.pathsep.join(config_path), "HOME": "/nonexistent"}
+    output = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True,
+                            check=True).stdout  # fmt: skip
+    return set(json.loads(output.splitlines()[-1]))
+
+
+def test_it_loads_the_server_extensions_that_users_servers_enable(tmp_path):
+    everything = preloaded([str(USER_CONFIG_DIR)])
+    assert {"jupyterlab", "notebook", "voila.server_extension", "nbgrader.server_extensions.assignment_list"} <= everything
+    # An extension turned off in the config path (as the teachers' nbgrader config does) is not loaded.
+    (tmp_path / "jupyter_server_config.json").write_text(
+        json.dumps({"ServerApp": {"jpserver_extensions": {"notebook": False}}}))
+    assert preloaded([str(tmp_path), str(USER_CONFIG_DIR)]) == everything - {"notebook"}
+
+
+async def test_it_serves_only_its_own_script():
+    starter = WarmStarter(SCRIPT, ENVIRONMENT, logging.getLogger(__name__))
+    with pytest.raises(WarmStartUnavailable, match="is not"):
+        await starter.launch({"argv": [str(VENV_BIN / "jupyter-lab")], "env": {}}, started=print)
+    assert starter.process is None  # nothing started for it
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="switching to an account needs root")
+async def test_a_fork_that_cannot_become_the_account_says_why_and_the_warm_starter_goes_with_the_hub():
+    starter = WarmStarter(SCRIPT, ENVIRONMENT, logging.getLogger(__name__))
+    request = {"argv": [SCRIPT], "env": {}, "nice": 0, "session_nice": 0, "account": "mh-no-such-account"}
+    forks = []
+    try:
+        with pytest.raises(WarmStartFailed, match="KeyError.*mh-no-such-account|name not found"):
+            await starter.launch(request, started=forks.append)
+        assert len(forks) == 1  # the hub knew the fork's pid before it failed
+        await asyncio.sleep(0.5)
+        assert not os.path.exists(f"/proc/{forks[0]}")  # and the warm starter has reaped it
+        assert starter.process.poll() is None  # the warm starter itself carries on
+    finally:
+        await asyncio.to_thread(starter.stop)  # the hub's end closed: it exits by itself
+    assert starter.process.returncode == 0
