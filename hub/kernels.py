@@ -8,6 +8,8 @@ changes, selected in every user's server through ``JUPYTER_DEFAULT_PROVISIONER_N
   this happened several times per run. Over the ``ipc`` transport a kernel's sockets are files in a folder
   of its own: nothing to collide with. The folder is made by the server (its user's, mode 0700) under the
   temporary folder, short enough for the 107-byte limit of a Unix socket path, and removed with the kernel.
+  A kernel killed with its server leaves its folder behind; now and then a server removes the folders of
+  its user that are a while old and where no socket answers any more.
 - **The server's lower CPU priority for the kernel's session too** (see `hub.priority`): niceness is
   inherited by the kernel process, its session's autogroup niceness is not.
 """
@@ -16,7 +18,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import tempfile
+import time
+from pathlib import Path
 
 from jupyter_client.provisioning import LocalProvisioner
 
@@ -27,16 +32,50 @@ from hub.priority import set_autogroup_nice_async
 PROVISIONER_NAME = "mentorhub-user-kernel"
 DEFAULT_PROVISIONER_ENV = "JUPYTER_DEFAULT_PROVISIONER_NAME"
 SOCKETS_PREFIX = "mhk-"
+SWEEP_INTERVAL = 600.0  # seconds between two looks for folders left behind, per server
+LEFT_BEHIND_AFTER = 60.0  # a folder younger than this may belong to a kernel still starting
+
+
+def answers(path: Path) -> bool:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        try:
+            probe.connect(str(path))
+        except OSError:
+            return False
+    return True
+
+
+def remove_left_behind(temp_dir: str, now: float) -> list[Path]:
+    """Remove this user's kernel socket folders whose kernels are gone (no socket in them answers);
+    those it removed."""
+    removed = []
+    for folder in Path(temp_dir).glob(f"{SOCKETS_PREFIX}*"):
+        try:
+            info = folder.stat()
+            if info.st_uid != os.geteuid() or now - info.st_mtime < LEFT_BEHIND_AFTER:
+                continue
+            if any(answers(path) for path in folder.iterdir()):
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
 
 
 class UserKernelProvisioner(LocalProvisioner):
     """jupyter_client's local provisioner over Unix sockets, keeping the server's CPU priority."""
 
     sockets_dir: str | None = None
+    last_sweep = 0.0  # per server process
 
     async def pre_launch(self, **kwargs):
         kernel_manager = self.parent
         if kernel_manager is not None:
+            now = time.time()
+            if now - UserKernelProvisioner.last_sweep > SWEEP_INTERVAL:
+                UserKernelProvisioner.last_sweep = now
+                remove_left_behind(tempfile.gettempdir(), now)
             if self.sockets_dir is None:  # kept across restarts of the kernel
                 self.sockets_dir = tempfile.mkdtemp(prefix=SOCKETS_PREFIX)
             kernel_manager.transport = "ipc"

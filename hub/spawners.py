@@ -27,7 +27,7 @@ from jupyterhub.utils import random_port
 from traitlets import Any, Bool, Integer, Unicode, validate
 
 from hub.kernels import DEFAULT_PROVISIONER_ENV, PROVISIONER_NAME
-from hub.priority import lower_own_priority, set_autogroup_nice_async
+from hub.priority import UserCpuGroups, lower_own_priority, set_autogroup_nice_async
 from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
 
 APPS_LINK_NAME = "apps"
@@ -77,11 +77,13 @@ class StartQueue:
         return self.waiting.index(spawner) + 1 if spawner in self.waiting else 0
 
 
-def with_nice(preexec, nice: int, session_nice: int):
-    """``preexec`` (may be None), then lower the CPU priority of the process by ``nice`` and give its
-    session the niceness ``session_nice``."""
+def with_nice(preexec, nice: int, session_nice: int, cpu_group: Path | None = None):
+    """Join ``cpu_group`` (while still root), ``preexec`` (may be None), then lower the CPU priority of the
+    process by ``nice`` and give its session the niceness ``session_nice``."""
 
     def run():
+        if cpu_group is not None:
+            UserCpuGroups.move(0, cpu_group)
         if preexec is not None:
             preexec()
         lower_own_priority(nice, session_nice)
@@ -141,11 +143,25 @@ class LocalServerSpawner(LocalProcessSpawner):
         raise NotImplementedError
 
     def make_preexec_fn(self, name):
-        return with_nice(super().make_preexec_fn(name), self.cpu_nice, self.session_start_nice)
+        return with_nice(super().make_preexec_fn(name), self.cpu_nice, self.session_start_nice, self.starting_group)
 
     @property
     def session_start_nice(self) -> int:
         return min(self.start_nice, self.cpu_nice)
+
+    _cpu_groups: dict[tuple[int, int], UserCpuGroups | None] = {}
+
+    @property
+    def cpu_groups(self) -> UserCpuGroups | None:
+        """The cpu cgroups of users' processes (see hub.priority); None where not possible or not wanted."""
+        key = (self.session_start_nice, self.cpu_nice)
+        if key not in self._cpu_groups:
+            self._cpu_groups[key] = UserCpuGroups.create(*key) if self.cpu_nice else None
+        return self._cpu_groups[key]
+
+    @property
+    def starting_group(self) -> Path | None:
+        return self.cpu_groups.starting if self.cpu_groups else None
 
     def get_env(self):
         env = super().get_env()
@@ -166,6 +182,8 @@ class LocalServerSpawner(LocalProcessSpawner):
             await wait_listening(self, ip, port, timeout=self.start_timeout)
             if self.cpu_nice > self.session_start_nice and self.pid:
                 await set_autogroup_nice_async(self.pid, self.cpu_nice)  # from now on behind those starting
+            if self.cpu_groups and self.pid:
+                self.cpu_groups.move(self.pid, self.cpu_groups.running)
             self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
                           self.user.name, clock() - launched, launched - queued)
             return ip, port
@@ -187,8 +205,8 @@ class LocalServerSpawner(LocalProcessSpawner):
         argv = [*self.cmd, *self.get_args()]
         common = {key: value for key, value in self.environment.items() if isinstance(value, str)}
         starter = WarmStarter.for_script(self.cmd[0], common, self.log)
-        request = {"argv": argv, "env": self.get_env(), "nice": self.cpu_nice,
-                   "session_nice": self.session_start_nice, **self.warm_identity()}
+        request = {"argv": argv, "env": self.get_env(), "nice": self.cpu_nice, "session_nice": self.session_start_nice,
+                   "cpu_group": str(self.starting_group or ""), **self.warm_identity()}
         self.log.info("Spawning %s (forked by the warm starter)", shlex.join(argv))
 
         def started(pid: int) -> None:
@@ -205,6 +223,8 @@ class LocalServerSpawner(LocalProcessSpawner):
         # instead of waiting behind the starting servers until JupyterHub's patience (interrupt_timeout) runs out.
         if self.pid and self.cpu_nice > self.session_start_nice:
             await set_autogroup_nice_async(self.pid, self.session_start_nice)
+        if self.pid and self.cpu_groups:
+            self.cpu_groups.move(self.pid, self.cpu_groups.starting)
         await super().stop(now=now)
 
     async def progress(self):
@@ -255,7 +275,7 @@ class UnixAccountSpawner(LocalServerSpawner):
         return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
 
     def make_preexec_fn(self, name):
-        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice)
+        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice, self.starting_group)
 
     def warm_identity(self) -> dict:
         return {"account": self.unix_name}

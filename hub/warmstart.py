@@ -43,7 +43,7 @@ import traceback
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from hub.priority import lower_own_priority
+from hub.priority import UserCpuGroups, lower_own_priority
 
 HOME_WHILE_LOADING = "/nonexistent"
 FORK_TIMEOUT = 60.0  # seconds for the warm starter to fork (the first start waits for its modules to load)
@@ -185,6 +185,8 @@ def set_up_fork(request: dict, script: str) -> None:
     from jupyterhub.spawner import set_user_setuid
 
     os.setsid()
+    if request.get("cpu_group"):  # while still root
+        UserCpuGroups.move(0, request["cpu_group"])
     if request.get("account"):
         set_user_setuid(request["account"])()  # group, groups, user; then chdir to the account's home
     else:

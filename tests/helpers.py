@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from pathlib import Path
 import psutil
 import requests
 import yaml
+
+from hub.kernels import remove_left_behind
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -160,27 +163,22 @@ class HubHandle:
                  timeout=timeout, what=f"service {name}")
 
     def shutdown(self, log_copy: Path | None = None) -> None:
-        """Stop the hub and every process it started (services, proxy, user servers), quickly. The hub is
-        frozen first, so that it cannot start a queued server while its children are being stopped, and
-        is killed last (a graceful stop has nothing left to stop: its servers, services and proxy are gone)."""
-        _signal_popen(self.process, signal.SIGSTOP)
-        try:
-            children = psutil.Process(self.process.pid).children(recursive=True)
-        except psutil.NoSuchProcess:
-            children = []
-        children += [proc for proc in _listeners(self.settings_file) if proc not in children]
-        children += [proc for proc in self.survivors if proc not in children and proc.is_running()]
-        for proc in children:
-            _signal(proc, signal.SIGTERM)
-        psutil.wait_procs(children, timeout=10)
-        for proc in children:
+        """Stop the hub and every process it started (services, proxy, the warm starter, users' servers and
+        their kernels), quickly. Everything is frozen first, down the whole tree and until no new process
+        turns up, so that nothing starts another process (a queued server, a kernel for a page still
+        loading) that would outlive the rest and write into the folders the caller removes next; then
+        everything is killed."""
+        roots = [psutil.Process(self.process.pid)] if self.process.poll() is None else []
+        roots += [proc for proc in _listeners(self.settings_file) if proc not in roots]
+        roots += [proc for proc in self.survivors if proc not in roots and proc.is_running()]
+        frozen = _freeze_trees(roots)
+        for proc in frozen:
             _signal(proc, signal.SIGKILL)
-        _signal_popen(self.process, signal.SIGKILL)
         self.process.wait(timeout=30)
-        # The children that exited while the hub was frozen stay zombies (still "running" as their Unix
-        # account) until init reaps them, now that the hub is gone: wait for that, so that the caller may
-        # remove the accounts.
-        psutil.wait_procs(children, timeout=10)
+        # Those whose parent was the hub stay zombies (still "running" as their Unix account) until init
+        # reaps them: wait for that, so that the caller may remove the accounts.
+        psutil.wait_procs(frozen, timeout=10)
+        remove_left_behind(tempfile.gettempdir(), time.time())  # the socket folders of kernels killed earlier
         if log_copy is not None and self.log_path.exists():
             shutil.copy(self.log_path, log_copy)
 
@@ -252,9 +250,23 @@ def remove_accounts_made_since(before: set[str], prefixes: tuple[str, ...]) -> N
         subprocess.run(["userdel", "--remove", name], capture_output=True)
 
 
-def _signal_popen(process: subprocess.Popen, sig: int) -> None:
-    if process.poll() is None:
-        process.send_signal(sig)
+def _freeze_trees(roots: list[psutil.Process]) -> list[psutil.Process]:
+    """SIGSTOP ``roots`` and all their descendants, round after round until no new one appears (a process
+    not yet stopped may have started another); all the processes stopped."""
+    frozen: dict[int, psutil.Process] = {}
+    pending = list(roots)
+    while pending:
+        for proc in pending:
+            _signal(proc, signal.SIGSTOP)
+            frozen[proc.pid] = proc
+        found = []
+        for proc in pending:
+            try:
+                found += proc.children(recursive=True)
+            except psutil.NoSuchProcess:
+                continue
+        pending = [proc for proc in found if proc.pid not in frozen]
+    return list(frozen.values())
 
 
 def _signal(proc: psutil.Process, sig: int) -> None:

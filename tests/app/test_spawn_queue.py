@@ -14,11 +14,17 @@ from concurrent.futures import ThreadPoolExecutor
 import psutil
 import pytest
 
-from hub.priority import autogroup_nice
+from hub.priority import CGROUP_V1_CPU, USERS_GROUP, autogroup_nice, own_cgroup
 from tests.helpers import run_in_kernel, start_hub, user_servers, write_hub_settings
 
 pytestmark = pytest.mark.app
 USERS = ("teacher7", "teacher8", "teacher9")
+# Users' processes go into cpu cgroups where the hub may make them (root, cgroup v1), as here and in CI.
+CGROUPS = os.geteuid() == 0 and CGROUP_V1_CPU.is_dir()
+
+
+def cpu_group(pid: int | str = "self") -> str:
+    return own_cgroup("cpu", f"/proc/{pid}/cgroup")
 
 
 @pytest.fixture(scope="module")
@@ -82,12 +88,19 @@ def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
     if hub_group is not None:  # a Linux kernel with autogroup scheduling: sessions are lowered too
         assert [autogroup_nice(server.pid) for server in servers] == [7] * len(USERS)
         assert {autogroup_nice(service.pid) for service in services} == {hub_group}
+    if CGROUPS:  # servers weigh together, in the group of running users' processes; services not
+        assert {cpu_group(server.pid).rsplit("/", 2)[-2:] == [USERS_GROUP, "running"] for server in servers} == {True}
+        assert not any(USERS_GROUP in cpu_group(service.pid) for service in services)
 
 
 def test_kernels_keep_their_servers_lower_priority_in_their_own_session(queued_hub):
-    code = "import os\nfrom hub.priority import autogroup_nice\nprint(os.nice(0), os.getsid(0) == os.getpid(), autogroup_nice())"
-    process_nice, own_session, group_nice = run_in_kernel(
+    code = ("import os\nfrom hub.priority import autogroup_nice, own_cgroup\n"
+            "cpu = own_cgroup('cpu') if os.path.isdir('/sys/fs/cgroup/cpu') else '-'\n"
+            "print(os.nice(0), os.getsid(0) == os.getpid(), autogroup_nice(), cpu)")
+    process_nice, own_session, group_nice, kernel_cpu_group = run_in_kernel(
         f"{queued_hub.url}/user/{USERS[0]}", queued_hub.user_token(USERS[0]), code).split()
     assert (int(process_nice), own_session) == (os.nice(0) + 7, "True")  # the hub runs at the tests' niceness
     if autogroup_nice() is not None:
         assert int(group_nice) == os.nice(0) + 7
+    if CGROUPS:  # and in their server's cgroup
+        assert kernel_cpu_group.rsplit("/", 2)[-2:] == [USERS_GROUP, "running"]

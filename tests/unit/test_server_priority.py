@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from hub.config import USER_CONFIG_DIR
-from hub.priority import autogroup_nice, set_autogroup_nice
+from hub.priority import UserCpuGroups, autogroup_nice, nice_weight, own_cgroup, set_autogroup_nice
 
 REPORT = "import os\nfrom hub.priority import autogroup_nice\nprint(os.nice(0), autogroup_nice())"
 
@@ -84,3 +84,36 @@ def test_users_servers_get_the_npm_registry_without_starting_yarn(monkeypatch):
     runpy.run_path(str(USER_CONFIG_DIR / "jupyter_server_config.py"))
     assert jupyterlab.commands.AppOptions().registry == jupyterlab.commands.YARN_DEFAULT_REGISTRY
     assert started == []
+
+
+def test_a_cgroup_weighs_like_one_process_at_the_niceness_of_its_tier():
+    assert [nice_weight(nice) for nice in (0, 3, 10, 19)] == [1024, 524, 110, 15]  # the scheduler's table
+
+
+def test_the_hubs_own_cgroup_is_read_from_its_controllers_line(tmp_path):
+    (tmp_path / "v1").write_text("4:memory:/x\n2:cpu,cpuacct:/hub.service\n0::/\n")
+    assert own_cgroup("cpu", tmp_path / "v1") == "/hub.service"
+    (tmp_path / "v2").write_text("0::/user.slice\n")
+    with pytest.raises(OSError):
+        own_cgroup("cpu", tmp_path / "v2")
+
+
+def test_users_processes_join_the_group_of_their_tier_and_move_between_them():
+    name = f"mentorhub-test-{os.getpid()}"
+    groups = UserCpuGroups.create(3, 7, name=name)
+    if groups is None:
+        pytest.skip("no cgroup-v1 cpu controller that this process may write to")
+    try:
+        assert int((groups.starting / "cpu.shares").read_text()) == nice_weight(3)
+        assert int((groups.running / "cpu.shares").read_text()) == nice_weight(7)
+        process = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE,
+                                   preexec_fn=lambda: UserCpuGroups.move(0, groups.starting))  # fmt: skip
+        members = lambda group: (group / "cgroup.procs").read_text().split()  # noqa: E731
+        assert str(process.pid) in members(groups.starting)
+        assert UserCpuGroups.move(process.pid, groups.running)
+        assert str(process.pid) in members(groups.running) and str(process.pid) not in members(groups.starting)
+        process.communicate(b"")
+        assert UserCpuGroups.move(process.pid, groups.running) is False  # it has exited
+    finally:
+        for group in (groups.starting, groups.running, groups.starting.parent):
+            group.rmdir()
