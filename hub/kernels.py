@@ -38,6 +38,7 @@ LEFT_BEHIND_AFTER = 60.0  # a folder younger than this may belong to a kernel st
 
 def answers(path: Path) -> bool:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
         try:
             probe.connect(str(path))
         except OSError:
@@ -76,8 +77,10 @@ class UserKernelProvisioner(LocalProvisioner):
             if now - UserKernelProvisioner.last_sweep > SWEEP_INTERVAL:
                 UserKernelProvisioner.last_sweep = now
                 remove_left_behind(tempfile.gettempdir(), now)
-            if self.sockets_dir is None:  # kept across restarts of the kernel
+            if self.sockets_dir is None:
                 self.sockets_dir = tempfile.mkdtemp(prefix=SOCKETS_PREFIX)
+            else:  # a restart keeps the folder, made young again so that no sweep takes it meanwhile
+                os.utime(self.sockets_dir)
             kernel_manager.transport = "ipc"
             kernel_manager.ip = os.path.join(self.sockets_dir, "k")
         return await super().pre_launch(**kwargs)

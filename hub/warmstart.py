@@ -7,9 +7,9 @@ starter is a process of the hub that imports all of it once (the entry point and
 extensions), then forks a new server for each start: the fork finds everything loaded and only has to
 build its app (about 0.25 CPU-seconds).
 
-A fork is set up as `subprocess.Popen` with the spawner's ``preexec_fn`` would have set up an exec'd one:
-a new session, the account (server mode) or the home folder (demo mode), the lower CPU priority, the
-user's environment and ``sys.argv``. Two rules keep the users' servers apart from each other:
+A fork is set up the way `subprocess.Popen` and the spawner's ``preexec_fn`` set up an exec'd server: a
+new session, the cpu cgroup of starting servers, the account (server mode) or the home folder (demo mode),
+the lower CPU priority; then it takes the user's environment and ``sys.argv``. Two rules keep the users' servers apart from each other:
 
 - The warm starter never sees a user's request. The hub hands it one end of a fresh socket pair per start
   (``SCM_RIGHTS`` over the control socket); it forks and writes the fork's pid to it, and only the fork reads

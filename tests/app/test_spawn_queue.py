@@ -30,7 +30,10 @@ def cpu_group(pid: int | str = "self") -> str:
 @pytest.fixture(scope="module")
 def queued_hub(tmp_path_factory):
     folder = tmp_path_factory.mktemp("queued-hub")
-    settings = write_hub_settings(folder, extra={"spawner": {"start_concurrency": 1, "cpu_nice": 7, "start_nice": 3}})
+    # Servers started the ordinary way (Popen and preexec_fn): the warm starter's forks are tested in
+    # test_warm_start.py on the session's hub, so both ways get the same priority checks between them.
+    spawner = {"start_concurrency": 1, "cpu_nice": 7, "start_nice": 3, "warm_start": False}
+    settings = write_hub_settings(folder, extra={"spawner": spawner})
     handle = start_hub(settings)
     try:
         yield handle
@@ -81,6 +84,7 @@ def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
     servers = [server for user, server in user_servers(queued_hub.process.pid).items() if user in USERS]
     services = [p for p in processes if "JUPYTERHUB_SERVICE_NAME" in p.environ()]  # records, exchange, formgraders
     assert len(servers) == len(USERS) and services
+    assert all(server.ppid() == queued_hub.process.pid for server in servers)  # warm_start false: not forks
     assert all(server.nice() == hub_nice + 7 for server in servers), [s.nice() for s in servers]
     assert all(service.nice() == hub_nice for service in services), [s.nice() for s in services]
     assert hub_nice == os.nice(0)  # the hub itself runs at the priority it was started with

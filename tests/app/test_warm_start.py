@@ -12,6 +12,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from hub.priority import CGROUP_V1_CPU, USERS_GROUP, autogroup_nice, own_cgroup
 from hub.warmstart import HOME_WHILE_LOADING
 from tests.helpers import run_in_kernel, user_servers, wait_for
 
@@ -52,7 +53,13 @@ def test_a_users_server_is_a_fork_of_the_warm_starter(running_hub, warm_server):
     assert "JUPYTERHUB_API_TOKEN" not in starter.environ()
     home = running_hub.state_dir / "users" / USER
     assert Path(warm_server.cwd()) == home
+    # The same priority as a server started the ordinary way (tests/app/test_spawn_queue.py).
     assert warm_server.nice() == starter.nice() + 19 and os.getsid(warm_server.pid) == warm_server.pid
+    if autogroup_nice(warm_server.pid) is not None:
+        assert autogroup_nice(warm_server.pid) == 19
+    if os.geteuid() == 0 and CGROUP_V1_CPU.is_dir():
+        cpu_group = own_cgroup("cpu", f"/proc/{warm_server.pid}/cgroup")
+        assert cpu_group.rsplit("/", 2)[-2:] == [USERS_GROUP, "running"]
 
 
 def test_the_fork_runs_with_the_users_environment_and_command(running_hub, warm_server):
