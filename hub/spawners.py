@@ -91,27 +91,11 @@ def with_nice(preexec, nice: int, session_nice: int, cpu_group: Path | None = No
     return run
 
 
-def process_alive(spawner) -> bool:
-    """Whether the server process still runs: started here (Popen) or forked by the warm starter (a pid
-    whose exit the warm starter reaps)."""
-    if spawner.proc is not None:
-        return spawner.proc.poll() is None
-    if not spawner.pid:
-        return False
-    try:
-        os.kill(spawner.pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, under another account
-        pass
-    return True
-
-
 async def wait_listening(spawner, ip: str, port: int, timeout: float) -> None:
     """Until the new server accepts connections, its process has exited, or ``timeout`` has passed (the
     hub then checks the server itself, as it always does)."""
     deadline = asyncio.get_running_loop().time() + timeout
-    while asyncio.get_running_loop().time() < deadline and process_alive(spawner):
+    while asyncio.get_running_loop().time() < deadline and await spawner.poll() is None:
         try:
             _, writer = await asyncio.open_connection(ip, port)
         except OSError:
@@ -180,10 +164,7 @@ class LocalServerSpawner(LocalProcessSpawner):
             launched = clock()
             ip, port = await self.launch()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
-            if self.cpu_nice > self.session_start_nice and self.pid:
-                await set_autogroup_nice_async(self.pid, self.cpu_nice)  # from now on behind those starting
-            if self.cpu_groups and self.pid:
-                self.cpu_groups.move(self.pid, self.cpu_groups.running)
+            await self.move_to_tier(running=True)  # from now on behind those starting
             self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
                           self.user.name, clock() - launched, launched - queued)
             return ip, port
@@ -218,13 +199,20 @@ class LocalServerSpawner(LocalProcessSpawner):
             raise RuntimeError(f"The server of {self.user.name} could not be set up: {error}") from error
         return self.ip or "127.0.0.1", self.port
 
+    async def move_to_tier(self, running: bool) -> None:
+        """Give the server the CPU priority of running servers or of starting ones: its session's niceness
+        and, where they exist, its cpu cgroup (its threads; kernels started later inherit it)."""
+        if not self.pid:
+            return
+        if self.cpu_nice > self.session_start_nice:
+            await set_autogroup_nice_async(self.pid, self.cpu_nice if running else self.session_start_nice)
+        if self.cpu_groups:
+            self.cpu_groups.move(self.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
+
     async def stop(self, now=False):
         # A stopping server shuts its kernels down and exits: at the start priority it does so in seconds
         # instead of waiting behind the starting servers until JupyterHub's patience (interrupt_timeout) runs out.
-        if self.pid and self.cpu_nice > self.session_start_nice:
-            await set_autogroup_nice_async(self.pid, self.session_start_nice)
-        if self.pid and self.cpu_groups:
-            self.cpu_groups.move(self.pid, self.cpu_groups.starting)
+        await self.move_to_tier(running=False)
         await super().stop(now=now)
 
     async def progress(self):
