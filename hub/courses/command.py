@@ -182,6 +182,20 @@ def cmd_collect(args) -> int:
     return 0
 
 
+def _who(pipeline: CoursePipeline, student_id: str) -> str:
+    name = pipeline.roster().get(student_id, {}).get("name")
+    return f"{student_id}（{name}）" if name and name != student_id else student_id
+
+
+def _print_failures(pipeline: CoursePipeline, failures: list[tuple[str, list[str]]]) -> int:
+    """The list of who failed and why; the exit status: 0 when nobody failed, 1 otherwise."""
+    if failures:
+        print(texts.FAILED_LIST)
+        for student_id, reasons in failures:
+            print(texts.CLI_RESULT_LINE.format(student_id=_who(pipeline, student_id), status="；".join(reasons)))
+    return 1 if failures else 0
+
+
 @_guard
 def cmd_autograde(args) -> int:
     pipeline = _pipeline(args)
@@ -192,17 +206,19 @@ def cmd_autograde(args) -> int:
     for outcome in outcomes:
         status = texts.STATUS_OK if outcome.ok else texts.STATUS_FAILED
         detail = "；".join([status, *outcome.messages])
-        print(texts.CLI_RESULT_LINE.format(student_id=outcome.student_id, status=detail))
-    failed = sum(1 for o in outcomes if not o.ok)
-    print(texts.AUTOGRADE_SUMMARY.format(ok=len(outcomes) - failed, failed=failed, total=len(outcomes)))
-    return 0
+        print(texts.CLI_RESULT_LINE.format(student_id=_who(pipeline, outcome.student_id), status=detail))
+    failed = [(o.student_id, o.messages) for o in outcomes if not o.ok]
+    print(texts.AUTOGRADE_SUMMARY.format(ok=len(outcomes) - len(failed), failed=len(failed), total=len(outcomes)))
+    return _print_failures(pipeline, failed)
 
 
 @_guard
 def cmd_feedback(args) -> int:
-    _pipeline(args).feedback(args.assignment)
-    print(texts.CLI_OK)
-    return 0
+    pipeline = _pipeline(args)
+    outcomes = pipeline.feedback(args.assignment)
+    failed = [(o.student_id, [o.message]) for o in outcomes if not o.ok]
+    print(texts.FEEDBACK_SUMMARY.format(ok=len(outcomes) - len(failed), failed=len(failed), total=len(outcomes)))
+    return _print_failures(pipeline, failed)
 
 
 @_guard

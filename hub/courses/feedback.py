@@ -9,8 +9,11 @@ failed test cell.
 
 from __future__ import annotations
 
+from nbconvert.exporters import HTMLExporter
 from nbconvert.preprocessors import Preprocessor
 from nbgrader import utils
+from nbgrader.api import Gradebook
+from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool
 
 from . import texts
@@ -24,6 +27,8 @@ def hint_for(output: dict) -> str:
     """The people-facing line for a failed test cell's error output."""
     if output.get("ename") == "CellTimeoutError":
         return texts.FEEDBACK_TIMEOUT_HINT
+    if output.get("ename") == "AnswerUnavailable":
+        return texts.FEEDBACK_UNAVAILABLE_HINT
     message = str(output.get("evalue") or "").strip()
     if output.get("ename") != "AssertionError" or not message:
         return texts.FEEDBACK_GENERIC_HINT
@@ -49,3 +54,49 @@ class HideTestDetails(Preprocessor):
         else:
             cell.outputs = []
         return cell, resources
+
+
+class NeutraliseMarkers(Preprocessor):
+    """Make nbgrader's region markers inert inside teachers' answers before feedback is generated.
+
+    ``ClearHiddenTests`` looks for "BEGIN HIDDEN TESTS" in every cell and stops the whole notebook with an
+    error when an answer contains it without its end marker; a teacher who types the marker must get their
+    feedback like everyone else. Only answer (solution) cells are touched; the course's own cells keep
+    their markers."""
+
+    enabled = Bool(True, help="Run in the feedback pipeline (nbconvert preprocessors are off by default).").tag(
+        config=True)
+    markers = ("BEGIN HIDDEN TESTS", "END HIDDEN TESTS", "BEGIN SOLUTION", "END SOLUTION")
+
+    def preprocess_cell(self, cell, resources, index):
+        if utils.is_solution(cell):
+            for marker in self.markers:
+                cell.source = cell.source.replace(marker, marker.replace(" ", "_") + texts.FEEDBACK_MARKER_NOTE)
+        return cell, resources
+
+
+class MarkPendingGrades(NbGraderPreprocessor):
+    """Mark grades that still wait for the trainer, so that the feedback page shows 待评 and not 0."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        self._pending = 0
+        with Gradebook(info["db_url"]) as gradebook:
+            self._grades = {grade.name: grade for grade in gradebook.find_submission_notebook(
+                info["notebook"], info["assignment"], info["student"]).grades}
+            nb, resources = super().preprocess(nb, resources)
+        info["pending"] = self._pending
+        return nb, resources
+
+    def preprocess_cell(self, cell, resources, index):
+        grade = self._grades.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if grade is not None and (utils.is_grade(cell) or utils.is_task(cell)):
+            pending = bool(grade.needs_manual_grade)
+            cell.metadata.nbgrader["pending"] = pending
+            self._pending += int(pending)
+        return cell, resources
+
+
+class FeedbackExporter(HTMLExporter):
+    """The exporter of teachers' feedback pages. A class of its own, so that its template settings (the Chinese
+    page in ``hub/courses/templates``) take precedence over the ``HTMLExporter`` settings nbgrader forces."""

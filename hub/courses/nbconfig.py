@@ -15,13 +15,31 @@ from traitlets.utils.importstring import import_item
 
 from hub.exchange.factory import EXCHANGE_FACTORY_SETTINGS
 
-# Preprocessors for generate_feedback: nbgrader's own two, plus the removal of hidden tests and of the
-# traceback lines that would quote them (see hub.courses.feedback).
+# Preprocessors for generate_feedback: nbgrader's own two, plus markers in answers made inert, the grades
+# still waiting for the trainer marked, and the traceback lines that would quote hidden tests removed
+# (see hub.courses.feedback).
 FEEDBACK_PREPROCESSORS = (
     "nbgrader.preprocessors.GetGrades",
+    "hub.courses.feedback.MarkPendingGrades",
+    "hub.courses.feedback.NeutraliseMarkers",
     "nbgrader.preprocessors.ClearHiddenTests",
     "hub.courses.feedback.HideTestDetails",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+)
+# The feedback page in Chinese (hub/courses/templates/mentorhub_feedback).
+FEEDBACK_TEMPLATES = Path(__file__).resolve().parent / "templates"
+FEEDBACK_TEMPLATE = "mentorhub_feedback"
+
+# nbgrader's autograde steps with its ``Execute`` replaced: the teacher's code runs in the grading sandbox
+# and the tests in a fresh interpreter against the answer values (see hub.courses.grading).
+AUTOGRADE_PREPROCESSORS = (
+    "hub.courses.grading.GradeFromAnswers",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
 )
 
 # What a released answer cell shows below the answer template, and what replaces a written answer.
@@ -53,7 +71,7 @@ def gradebook_url(course_dir: Path) -> str:
 
 def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
                     cell_timeout: int = 60, hub_auth: bool = False, check_owner: bool = False,
-                    hub_exchange: bool = False) -> dict:
+                    hub_exchange: bool = False, bwrap: str = "bwrap") -> dict:
     """The plain settings of one course as ``{"Section.trait": value}``.
 
     ``hub_auth`` makes nbgrader ask JupyterHub which teachers belong to ``nbgrader-<course>``
@@ -70,7 +88,16 @@ def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
         "ClearSolutions.text_stub": TEXT_STUB,
         "Execute.timeout": int(cell_timeout),
         "Execute.interrupt_on_timeout": True,
+        # After a cell's reply, how long its output may take; a busy machine needs more than nbclient's 4 s.
+        "Execute.iopub_timeout": 15,
         "GenerateFeedback.preprocessors": list(FEEDBACK_PREPROCESSORS),
+        # Its own exporter class, so that these two settings beat nbgrader's HTMLExporter ones and leave the
+        # formgrader's page alone.
+        "GenerateFeedback.exporter_class": "hub.courses.feedback.FeedbackExporter",
+        "FeedbackExporter.template_name": FEEDBACK_TEMPLATE,
+        "FeedbackExporter.extra_template_basedirs": [str(FEEDBACK_TEMPLATES)],
+        "Autograde.autograde_preprocessors": list(AUTOGRADE_PREPROCESSORS),
+        "GradeFromAnswers.bwrap": bwrap,
     }
     if hub_auth:
         settings["Authenticator.plugin_class"] = "nbgrader.auth.JupyterHubAuthPlugin"
@@ -81,7 +108,7 @@ def course_settings(course_dir: Path, course_id: str, exchange_root: Path, *,
     return settings
 
 
-_IMPORTED = {"GenerateFeedback.preprocessors", "Authenticator.plugin_class"}
+_IMPORTED = {"GenerateFeedback.preprocessors", "Autograde.autograde_preprocessors", "Authenticator.plugin_class"}
 
 
 def to_config(settings: dict) -> Config:

@@ -37,6 +37,13 @@ class GradeOutcome:
                 "messages": list(self.messages)}
 
 
+def _messages(ok: bool, detail) -> list[str]:
+    """People-facing messages from a grader's ``detail``: a list of messages, or one message (failures only)."""
+    if isinstance(detail, list):
+        return [str(message) for message in detail]
+    return [] if ok or not detail else [detail]
+
+
 def _worker_main(conn, grade_factory) -> None:
     """Worker loop: receive a student id, grade, send ``(student_id, ok, detail, log)`` back."""
     grade = grade_factory()
@@ -116,7 +123,8 @@ def grade_all(student_ids: Iterable[str], grade_factory: Callable, *, jobs: int 
     """Grade every student id with ``jobs`` workers; returns one outcome per id, in the input order.
 
     ``grade_factory`` is called once inside each worker and returns ``grade(student_id) -> (ok, detail,
-    log)``; it need not be picklable: workers are forked, so a closure is fine.
+    log)``, where ``detail`` is one message (shown on failure) or a list of messages (always shown); it need
+    not be picklable: workers are forked, so a closure is fine.
     """
     queue = deque(student_ids)
     order = list(queue)
@@ -146,8 +154,7 @@ def grade_all(student_ids: Iterable[str], grade_factory: Callable, *, jobs: int 
                     except (EOFError, OSError):
                         # The worker died; its pipe closed before (or instead of) its sentinel showing.
                         student_id, ok, detail, log = worker.student_id, False, texts.SUBMISSION_WORKER_DIED, ""
-                    messages = [] if ok else [detail]
-                    finish(GradeOutcome(student_id, ok, now - worker.started, messages, log))
+                    finish(GradeOutcome(student_id, ok, now - worker.started, _messages(ok, detail), log))
                     worker.student_id = None
                     if not worker.process.is_alive() or detail == texts.SUBMISSION_WORKER_DIED:
                         worker.kill()

@@ -13,6 +13,9 @@ import json
 import os
 import shutil
 import sys
+import tempfile
+import time
+from dataclasses import dataclass
 from datetime import UTC
 from pathlib import Path
 
@@ -25,6 +28,7 @@ from .export import grade_rows
 from .nbconfig import course_settings, to_config, write_course_config
 from .parallel import GradeOutcome, grade_all
 from .roster import RosterEntry
+from .sandbox import GradingSandbox
 
 ROSTER_FILE = "roster.json"
 
@@ -41,6 +45,15 @@ def _excerpt(result: dict, lines: int = 6) -> str:
     return "\n".join(text[-lines:])
 
 
+@dataclass
+class FeedbackOutcome:
+    """Whether one teacher's feedback was generated and released; ``message`` says why not (Chinese)."""
+
+    student_id: str
+    ok: bool
+    message: str = ""
+
+
 def test_cell_sources(nb) -> dict[str, str]:
     return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells
             if c.metadata.get("nbgrader", {}).get("grade") and not c.metadata["nbgrader"].get("solution")}
@@ -48,13 +61,15 @@ def test_cell_sources(nb) -> dict[str, str]:
 
 class CoursePipeline:
     def __init__(self, course: Course, course_dir: Path, exchange_root: Path, *, cell_timeout: int = 60,
-                 hub_auth: bool = False, hub_exchange: bool = False):
+                 hub_auth: bool = False, hub_exchange: bool = False, bwrap: str = "bwrap"):
         self.course = course
         self.course_dir = Path(course_dir)
         self.exchange_root = Path(exchange_root)
         self.hub_exchange = hub_exchange
+        self.sandbox = GradingSandbox(bwrap)
         self.settings = course_settings(self.course_dir, course.course_id, self.exchange_root,
-                                        cell_timeout=cell_timeout, hub_auth=hub_auth, hub_exchange=hub_exchange)
+                                        cell_timeout=cell_timeout, hub_auth=hub_auth, hub_exchange=hub_exchange,
+                                        bwrap=bwrap)
         ensure_tools_on_path()
 
     @classmethod
@@ -65,10 +80,10 @@ class CoursePipeline:
         return cls(course, state / "courses" / course.course_id, state / "exchange", **options)
 
     # -- plumbing ------------------------------------------------------------------------------
-    def api(self):
+    def api(self, **overrides):
         from nbgrader.apps import NbGraderAPI
 
-        return NbGraderAPI(config=to_config(self.settings))
+        return NbGraderAPI(config=to_config({**self.settings, **overrides}))
 
     def _check(self, step: str, result: dict) -> dict:
         if not result.get("success"):
@@ -150,34 +165,34 @@ class CoursePipeline:
 
     def autograde(self, assignment_id: str, *, jobs: int = 2, timeout: float = 120, students=None,
                   on_result=None) -> list[GradeOutcome]:
-        """Autograde every collected submission (or ``students``) in parallel; never stops at one failure."""
+        """Autograde every collected submission (or ``students``) in parallel; never stops at one failure.
+
+        Each submission runs in the grading sandbox (refused as a whole, before anything runs, when the
+        sandbox cannot be made). A submission whose grading was stopped (time limit, crash) is graded again
+        without running it, so that its autograded items score zero and its manual ones can still be graded.
+        """
         self.course.assignment(assignment_id)
         students = list(students) if students is not None else self.submitted_students(assignment_id)
         if not students:
             raise NotFound(texts.NO_SUBMISSIONS.format(assignment_id=assignment_id))
+        self.sandbox.require()
         checked = {s: self.inspect_submission(assignment_id, s) for s in students}
         notes = {s: messages for s, (_, messages) in checked.items()}
         unreadable = {s for s, (readable, _) in checked.items() if not readable}
-        settings = dict(self.settings)
-
-        def factory():
-            from nbgrader.apps import NbGraderAPI
-
-            api = NbGraderAPI(config=to_config(settings))
-            api.log.propagate = False  # nbgrader's log is captured per submission; keep the terminal for the bar
-
-            def grade(student_id):
-                result = api.autograde(assignment_id, student_id, force=True, create=True)
-                detail = None if result["success"] else texts.SUBMISSION_FAILED.format(detail=_excerpt(result, 2))
-                return result["success"], detail, result.get("log", "")
-            return grade
-
         outcomes = {s: GradeOutcome(s, False, 0.0, list(notes[s])) for s in unreadable}
         for outcome in outcomes.values():
             if on_result:
                 on_result(outcome)
-        graded = grade_all([s for s in students if s not in unreadable], factory, jobs=jobs, timeout=timeout,
-                           on_result=on_result)
+        with self._scratch() as scratch:
+            settings = {**self.settings, "GradeFromAnswers.scratch_dir": scratch}
+            graded = grade_all([s for s in students if s not in unreadable], _grader(settings, assignment_id),
+                               jobs=jobs, timeout=timeout, on_result=on_result)
+            stopped = {o.student_id: o for o in graded if o.messages and o.messages[0] in _stopped_messages(timeout)}
+            if stopped:
+                settings.update({"GradeFromAnswers.run_answers": False,
+                                 "GradeFromAnswers.unavailable_reason": texts.REASON_WORKER})
+                for rescued in grade_all(list(stopped), _grader(settings, assignment_id), jobs=jobs, timeout=timeout):
+                    stopped[rescued.student_id].messages += rescued.messages if rescued.ok else []
         late = self._late_students(assignment_id)
         for outcome in graded:
             outcome.messages = notes[outcome.student_id] + outcome.messages
@@ -186,17 +201,51 @@ class CoursePipeline:
             outcomes[outcome.student_id] = outcome
         return [outcomes[s] for s in students]
 
+    def _scratch(self):
+        """A folder for one grading run's sandboxes, removed afterwards (also what a killed kernel left)."""
+        folder = tempfile.TemporaryDirectory(prefix="mh-grading-", ignore_cleanup_errors=True)
+        if self.sandbox.demotes:
+            os.chmod(folder.name, 0o711)  # the sandbox's account reaches its own sub-folder, lists nothing
+        return folder
+
     def _late_students(self, assignment_id: str) -> set[str]:
         with self.gradebook() as gb:
             assignment = gb.find_assignment(assignment_id)
             return {s.student.id for s in assignment.submissions if (s.total_seconds_late or 0) > 0}
 
-    def feedback(self, assignment_id: str) -> None:
-        """Generate feedback (hidden tests removed) and release it to the exchange."""
+    def graded_students(self, assignment_id: str) -> list[str]:
+        root = self.course_dir / "autograded"
+        if not root.is_dir():
+            return []
+        return sorted(p.name for p in root.iterdir() if (p / assignment_id).is_dir())
+
+    def feedback(self, assignment_id: str) -> list[FeedbackOutcome]:
+        """Generate feedback (hidden tests removed) and release it, teacher by teacher: a notebook whose
+        feedback cannot be made is reported, the others are released all the same."""
         self.course.assignment(assignment_id)
-        api = self.api()
-        self._check("generate_feedback", api.generate_feedback(assignment_id, force=True))
-        self._check("release_feedback", api.release_feedback(assignment_id))
+        students = self.graded_students(assignment_id)
+        if not students:
+            raise NotFound(texts.NO_GRADED_SUBMISSIONS.format(assignment_id=assignment_id))
+        started = time.time()
+        self.api().generate_feedback(assignment_id, force=True)  # all at once; who failed is seen below
+        outcomes = []
+        for student in students:
+            if not self._feedback_written(assignment_id, student, since=started):
+                result = self.api().generate_feedback(assignment_id, student, force=True)
+                if not result.get("success"):
+                    outcomes.append(FeedbackOutcome(student, False, texts.FEEDBACK_FAILED.format(
+                        detail=_excerpt(result, 2))))
+                    continue
+            result = self.api().release_feedback(assignment_id, student)
+            outcomes.append(FeedbackOutcome(student, bool(result.get("success")), "" if result.get("success")
+                                            else texts.FEEDBACK_FAILED.format(detail=_excerpt(result, 2))))
+        return outcomes
+
+    def _feedback_written(self, assignment_id: str, student: str, since: float) -> bool:
+        graded = self.course_dir / "autograded" / student / assignment_id
+        feedback = self.course_dir / "feedback" / student / assignment_id
+        pages = [feedback / f"{nb.stem}.html" for nb in graded.glob("*.ipynb")]
+        return bool(pages) and all(page.is_file() and page.stat().st_mtime >= since - 1 for page in pages)
 
     # -- roster and grades ---------------------------------------------------------------------
     def sync_roster(self, entries: list[RosterEntry]) -> dict:
@@ -223,3 +272,30 @@ class CoursePipeline:
     def export_rows(self) -> list[dict]:
         with self.gradebook() as gb:
             return grade_rows(self.course, gb, self.roster())
+
+
+def _stopped_messages(timeout: float) -> set[str]:
+    """The messages of ``grade_all`` for a submission whose grading was stopped before it ended."""
+    return {texts.SUBMISSION_TIMEOUT.format(seconds=int(timeout)), texts.SUBMISSION_WORKER_DIED}
+
+
+def _grader(settings: dict, assignment_id: str):
+    """``grade_all``'s factory: in each worker an nbgrader API on these settings, grading one teacher a call."""
+
+    def factory():
+        from nbgrader.apps import NbGraderAPI
+
+        from . import grading
+
+        api = NbGraderAPI(config=to_config(settings))
+        api.log.propagate = False  # nbgrader's log is captured per submission; keep the terminal for the bar
+
+        def grade(student_id):
+            grading.REPORTS.clear()
+            result = api.autograde(assignment_id, student_id, force=True, create=True)
+            messages = [m for report in grading.REPORTS for m in report.messages]
+            if not result["success"]:
+                messages.append(texts.SUBMISSION_FAILED.format(detail=_excerpt(result, 2)))
+            return result["success"], messages, result.get("log", "")
+        return grade
+    return factory

@@ -22,6 +22,25 @@ SUBMISSION_TESTS_MODIFIED = "评分单元格被改动或删除，已按原题恢
 PROGRESS_LABEL = "自动评分"
 AUTOGRADE_SUMMARY = "自动评分完成：{ok} 份成功，{failed} 份失败，共 {total} 份。"
 NO_SUBMISSIONS = "作业「{assignment_id}」还没有收回任何提交。"
+ANSWERS_NOT_DATA = "以下作答不是纯数据（文字、数字、列表或字典），无法取出，相应题目记 0 分：{names}"
+ANSWERS_UNAVAILABLE = "作答无法取出（{reason}），自动评分部分记 0 分"
+ANSWERS_PARTIAL = "运行作答中途停止（{reason}）：只计入此前已完成的作答"
+REASON_KERNEL_DIED = "运行作答的进程意外退出"
+REASON_TIMEOUT = "运行作答超时"
+REASON_NO_REPLY = "运行作答时没有返回结果"
+REASON_WORKER = "评分进程被终止"
+OUTPUT_TRUNCATED = "（输出过长，其余部分未保存）"
+FEEDBACK_FAILED = "反馈生成失败：{detail}"
+FEEDBACK_SUMMARY = "反馈完成：{ok} 份已发放，{failed} 份失败，共 {total} 份。"
+NO_GRADED_SUBMISSIONS = "作业「{assignment_id}」还没有已评分的提交，请先自动评分。"
+
+# --- sandbox ----------------------------------------------------------------------------------
+SANDBOX_MISSING = ("自动评分需要 bubblewrap 沙箱（找不到命令 {tool}），为了安全不会在沙箱外运行教师的代码。"
+                   "请以 root 安装：apt-get install bubblewrap")
+SANDBOX_MISSING_PRLIMIT = "自动评分需要 prlimit 命令（util-linux）来限制资源：请以 root 安装：apt-get install util-linux"
+SANDBOX_BROKEN = ("无法建立自动评分沙箱，为了安全不会在沙箱外运行教师的代码。请确认已安装 bubblewrap，"
+                  "并且系统允许非特权用户命名空间（sysctl kernel.unprivileged_userns_clone=1，"
+                  "user.max_user_namespaces 大于 0）。详情：{detail}")
 
 # --- roster -------------------------------------------------------------------------------
 ROSTER_FILE_INVALID = "名册文件 {path} 第 {line} 行有误：{error}"
@@ -54,6 +73,8 @@ EXPORT_WRITTEN = "已导出 {rows} 行到 {path}"
 FEEDBACK_HINT_PREFIX = "提示："
 FEEDBACK_GENERIC_HINT = "本题未通过自动检查，请对照题目要求再检查一遍。"
 FEEDBACK_TIMEOUT_HINT = "本题运行超时，请检查答案中是否有不会结束的代码。"
+FEEDBACK_UNAVAILABLE_HINT = "本题的作答无法取出（需要是文字、数字、列表或字典），未能评分。"
+FEEDBACK_MARKER_NOTE = "（作答中的评分标记已停用）"
 
 # --- CLI --------------------------------------------------------------------------------------
 CLI_HELP = "培训课程：名册、发布、收回、自动评分、反馈与成绩导出"
@@ -74,6 +95,7 @@ CLI_COURSE_LINE = "{course_id}　{title}（{tier}，{category}）"
 CLI_ASSIGNMENT_LINE = "　　{assignment_id}　{title}　{tier}　{hours} 学时　合格线 {threshold:.0%}"
 CLI_RESULT_LINE = "　{student_id}：{status}"
 CLI_OK = "完成。"
+FAILED_LIST = "以下提交未能完成（请逐一检查）："
 CLI_ERROR = "错误：{message}"
 STATUS_OK = "成功"
 STATUS_FAILED = "失败"

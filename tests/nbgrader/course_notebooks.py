@@ -7,6 +7,9 @@ from pathlib import Path
 
 import nbformat
 import yaml
+from nbgrader.auth import Authenticator
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Config
 
 PLANTED = Path(__file__).with_name("planted_answers.yaml")
 COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
@@ -68,3 +71,18 @@ def place_submission(course_dir: Path, student: str, assignment: str, notebooks:
     stamp = (timestamp or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
     (folder / "timestamp.txt").write_text(stamp, encoding="utf-8")
     return folder
+
+
+def run_as_teacher(app_class, teacher, course_id, assignment_id, exchange, home):
+    """Run one of nbgrader's exchange apps as a teacher's server would (their own home and cache)."""
+    config = Config()
+    config.Exchange.root = str(exchange)
+    config.Exchange.path_includes_course = True
+    config.Exchange.assignment_dir = str(home)
+    config.Exchange.cache = str(home / ".nbgrader-cache")  # each teacher's server has its own HOME
+    config.CourseDirectory.course_id = course_id
+    config.CourseDirectory.assignment_id = assignment_id
+    config.CourseDirectory.student_id = teacher
+    app = app_class(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
+                    config=config)
+    app.start()

@@ -98,7 +98,13 @@ def test_raising_answer_costs_only_that_question(batch):
 def test_endless_loop_times_out_without_stalling_the_batch(batch):
     outcome = batch["outcomes"]["loops"]
     assert not outcome.ok
-    assert outcome.messages == [texts.SUBMISSION_TIMEOUT.format(seconds=20)]
+    assert outcome.messages == [texts.SUBMISSION_TIMEOUT.format(seconds=20),
+                                texts.ANSWERS_UNAVAILABLE.format(reason=texts.REASON_WORKER)]
+
+
+def test_stopped_submission_is_recorded_with_zero_autograded_points(batch):
+    # Graded again without running it: in the gradebook, with nothing from its (unfinished) answers.
+    assert batch["scores"]["loops"] == 0
 
 
 def test_invalid_json_is_reported_not_graded(batch):

@@ -12,16 +12,19 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from nbgrader.auth import Authenticator
-from nbgrader.coursedir import CourseDirectory
 from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeFetchFeedback, ExchangeSubmit
-from traitlets.config import Config
 
 from hub.courses import texts
 from hub.courses.export import write_rows
 from hub.courses.pipeline import CoursePipeline
 from hub.courses.roster import RosterEntry
-from tests.nbgrader.course_notebooks import autograded_points, manual_points, model_answers, with_answers
+from tests.nbgrader.course_notebooks import (
+    autograded_points,
+    manual_points,
+    model_answers,
+    run_as_teacher,
+    with_answers,
+)
 
 pytestmark = pytest.mark.nbgrader
 
@@ -30,20 +33,6 @@ TEACHERS = {
     "t-weak": RosterEntry("t-weak", "D1002", "陈默", "示范第二中学"),
     "t-blank": RosterEntry("t-blank", "D1003", "赵一", "示范小学"),
 }
-
-
-def run_as_teacher(app_class, teacher, course_id, assignment_id, exchange, home):
-    config = Config()
-    config.Exchange.root = str(exchange)
-    config.Exchange.path_includes_course = True
-    config.Exchange.assignment_dir = str(home)
-    config.Exchange.cache = str(home / ".nbgrader-cache")  # each teacher's server has its own HOME
-    config.CourseDirectory.course_id = course_id
-    config.CourseDirectory.assignment_id = assignment_id
-    config.CourseDirectory.student_id = teacher
-    app = app_class(coursedir=CourseDirectory(config=config), authenticator=Authenticator(config=config),
-                    config=config)
-    app.start()
 
 
 def answers_for(teacher, source_nb, planted_answers):
