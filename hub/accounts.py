@@ -7,14 +7,24 @@ Imported staff get accounts with no password (they cannot log in until an admini
     mentorhub account list [--db URL]         every account: roles, password set?, must change?, locked?
 
 Password hashes are never printed. Every reset is written to the audit log as ``cli:<operating-system user>``.
+
+Server mode's Unix accounts are named here too (``unix_account_name``): one account per hub user, never
+shared. Two hub names that map to the same account (``li.ming`` and ``li_ming``) are refused at roster import
+(``account_name_clashes``), and a server never starts as an account that was made for someone else
+(``ensure_unix_account`` reads whom the account's own entry says it belongs to).
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import logging
+import pwd
+import re
 import secrets
+import subprocess
 import sys
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +42,77 @@ TEXTS = {
     "no": "否",
     "none": "（暂无账号）",
     "count": "共 {n} 个账号",
+    "account_taken": "服务器账号 {account} 已属于另一位用户，不能为您启动工作空间。请联系平台管理员。",
 }
+
+
+UNIX_NAME_LIMIT = 32  # useradd's longest account name
+
+
+class AccountTaken(Exception):
+    """The Unix account exists and belongs to someone (or something) else."""
+
+    def __init__(self, account: str, owner: str, wanted: str):
+        super().__init__(f"Unix account {account} belongs to {owner!r}, not to {wanted!r}")
+        self.message_zh = TEXTS["account_taken"].format(account=account)
+        self.jupyterhub_message = self.message_zh  # what JupyterHub shows on the spawn page
+
+
+def unix_name_stem(hub_name: str) -> str:
+    """What a hub name becomes in its Unix account name: lower case, every character but a-z, 0-9 and '-' a '-'."""
+    return re.sub(r"[^a-z0-9-]", "-", hub_name.lower())
+
+
+def fit_unix_name(name: str, whole: str) -> str:
+    """``name`` as is when useradd takes it; a longer one keeps its beginning and ends in a digest of
+    ``whole`` (what it was made from), so that two long names do not end up the same."""
+    if len(name) <= UNIX_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:UNIX_NAME_LIMIT - 9]}-{digest}"
+
+
+def unix_account_name(prefix: str, hub_name: str) -> str:
+    """The Unix account of hub user ``hub_name``: ``<prefix><stem>`` (see ``fit_unix_name`` for long ones)."""
+    return fit_unix_name(f"{prefix}{unix_name_stem(hub_name)}", hub_name)
+
+
+def account_name_clashes(names) -> dict[str, list[str]]:
+    """{stem: the names sharing it} for every stem two or more distinct hub names map to (pure)."""
+    by_stem: dict[str, list[str]] = {}
+    for name in names:
+        members = by_stem.setdefault(unix_name_stem(name), [])
+        if name not in members:
+            members.append(name)
+    return {stem: members for stem, members in by_stem.items() if len(members) > 1}
+
+
+def account_owner(entry: pwd.struct_passwd) -> str:
+    """Whom an account's own passwd entry says it is for: the full-name part of its comment (GECOS), which
+    useradd wrote when the hub made it and which its user cannot change."""
+    return entry.pw_gecos.split(",")[0]
+
+
+def ensure_unix_account(name: str, home_root: str, owner: str) -> pwd.struct_passwd:
+    """The Unix account ``name`` for ``owner`` (e.g. ``Mentor Hub user li.ming``), created with a private home
+    under ``home_root`` when missing. An existing account made for anyone else is refused (``AccountTaken``):
+    no two hub users, and no hub user and a system account, ever share one. Needs root."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        made = subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
+             "--comment", owner, name],
+            capture_output=True, text=True,
+        )
+        try:
+            entry = pwd.getpwnam(name)  # made now, or by someone else meanwhile
+        except KeyError:
+            raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()}") from None
+    if account_owner(entry) != owner:
+        log.warning("Unix account %s belongs to %r, refused for %r", name, account_owner(entry), owner)
+        raise AccountTaken(name, account_owner(entry), owner)
+    return entry
 
 
 def temporary_password(groups: int = GROUPS, length: int = GROUP_LENGTH) -> str:
