@@ -27,7 +27,7 @@ for fd in os.listdir("/proc/self/fd"):
     except OSError:
         continue
     files.append([info.st_dev, info.st_ino])
-print(json.dumps(files))
+print("FILES " + json.dumps(files))
 """
 
 
@@ -54,8 +54,9 @@ def assert_output_kept_from_the_hub(hub: HubHandle, user: str, server: psutil.Pr
     assert not open_files(server) & hub_output, f"the server of {user} holds the hub's output"
 
     line = f"[I 2026-01-01 00:00:00.000 JupyterHub base:900] User logged in: admin {uuid.uuid4().hex}"
-    kernel_files = json.loads(run_in_kernel(f"{hub.url}/user/{user}", hub.user_token(user),
-                                            KERNEL_CODE.format(line=line)).strip().splitlines()[-1])
+    output = run_in_kernel(f"{hub.url}/user/{user}", hub.user_token(user), KERNEL_CODE.format(line=line))
+    (files_line,) = [text for text in output.splitlines() if text.startswith("FILES ")]
+    kernel_files = json.loads(files_line.removeprefix("FILES "))
     assert kernel_files and not {tuple(f) for f in kernel_files} & hub_output, "a kernel holds the hub's output"
     own_log = Path(server_log_path(str(home)))
     wait_for(lambda: own_log.read_text(errors="replace").count(line) == 2, timeout=60,
