@@ -5,6 +5,8 @@ Imported staff get accounts with no password (they cannot log in until an admini
     mentorhub account reset USER [--db URL]   a new random temporary password, printed once; the user must
                                               change it at the first login; failed logins and locks cleared
     mentorhub account list [--db URL]         every account: roles, password set?, must change?, locked?
+    mentorhub account unbind USER [--db URL]  the records service binds an account to the hub user first seen
+                                              with its name; forget that (e.g. the hub's database was made anew)
 
 Password hashes are never printed. Every reset is written to the audit log as ``cli:<operating-system user>``.
 
@@ -42,6 +44,8 @@ TEXTS = {
     "no": "否",
     "none": "（暂无账号）",
     "count": "共 {n} 个账号",
+    "unbound": "账号 {user} 已解除与平台用户的绑定：下一次以该用户名访问记录服务的平台用户将与之绑定。",
+    "not_bound": "账号 {user} 尚未与平台用户绑定，无需解除。",
     "account_taken": "服务器账号 {account} 已属于另一位用户，不能为您启动工作空间。请联系平台管理员。",
 }
 
@@ -152,6 +156,23 @@ def run_reset(args) -> int:
     return 0
 
 
+def run_unbind(args) -> int:
+    from hub.store import StoreError
+    from hub.store.command import open_from_args
+
+    try:
+        store = open_from_args(args)
+        try:
+            was_bound = store.unbind_hub_user(args.user, by=f"cli:{operator_name()}")
+        finally:
+            store.close()
+    except StoreError as error:
+        print(TEXTS["refused"].format(user=args.user, reason=error.message_zh), file=sys.stderr)
+        return 1
+    print(TEXTS["unbound" if was_bound else "not_bound"].format(user=args.user))
+    return 0
+
+
 def account_rows(summaries: list[dict]) -> list[tuple[str, ...]]:
     """Pure: the table `account list` prints (no hashes exist in the summaries to begin with)."""
     def yes_no(flag):
@@ -194,6 +215,10 @@ def register(subparsers) -> None:
     reset.add_argument("user", help="用户名 (hub user name; for imported staff: the staff id)")
     add_db_option(reset)
     reset.set_defaults(func=run_reset)
+    unbind = actions.add_parser("unbind", help="解除账号与平台用户的绑定 (forget the hub user bound to an account)")
+    unbind.add_argument("user", help="用户名 (hub user name)")
+    add_db_option(unbind)
+    unbind.set_defaults(func=run_unbind)
     listing = actions.add_parser("list", help="列出全部账号（不显示密码） (list accounts, no hashes)")
     add_db_option(listing)
     listing.set_defaults(func=run_list)

@@ -78,8 +78,9 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if (name, created) in verified:
             return
         if not created or not await self.call(self.store.bind_hub_user, name, created):
-            log.warning("refused hub user %s (created %s): the roster account is bound to another hub user",
-                        name, created)
+            log.warning("refused hub user %s (created %s): the roster account is bound to another hub user "
+                        "(if this one is really its owner, e.g. the hub's database was made anew: "
+                        "`mentorhub account unbind %s`)", name, created, name)
             raise ApiError(403, *NOT_THIS_ACCOUNT)
         verified.add((name, created))
 

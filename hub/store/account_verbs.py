@@ -60,6 +60,20 @@ class AccountAdminVerbs:
                            entity_id=username, detail={"bound_to": account.hub_created, "presented": hub_created}))
         return False
 
+    def unbind_hub_user(self, username: str, *, by: str) -> bool:
+        """Forget which hub user ``username`` is bound to (the next one seen with the name is bound), e.g. after
+        the hub's own database was made anew; audited as done ``by``. Whether it was bound."""
+        with self.writing() as s:
+            account = s.get(Account, username)
+            if account is None:
+                english, chinese = msg("account_not_found", value=username)
+                raise NotFound(english, chinese, "username")
+            was = account.hub_created
+            account.hub_created = None
+            s.add(AuditLog(actor=by[:64], action="account.unbind_hub_user", entity="account", entity_id=username,
+                           detail={"was": was}))  # fmt: skip
+        return was is not None
+
     def find_account_summaries(self) -> list[dict]:
         """Every account by user name, without its password hash: whether it has a password, must change
         it, is locked now, and its roles."""

@@ -4,7 +4,10 @@ tests/app/test_hub_security.py."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -49,3 +52,22 @@ def test_two_hub_users_racing_for_one_account_bind_only_one(store):
     bound = store.find_account("m_b")["hub_created"]
     assert results.count(True) == 8 and {FIRST, OTHER} - {bound}
     assert len(audit(store, "account.bind_hub_user")) == 1
+
+
+def test_the_operator_can_unbind_an_account_and_it_is_audited(tmp_path):
+    """After the hub's own database is made anew every hub user is new: `mentorhub account unbind USER`."""
+    url, _ = new_database_url("sqlite", tmp_path)
+    st = open_store(url)
+    build_small_world(st)
+    st.bind_hub_user("m_a", FIRST)
+    mentorhub = str(Path(sys.executable).parent / "mentorhub")
+    done = subprocess.run([mentorhub, "account", "unbind", "m_a", "--db", url], capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert done.returncode == 0 and "已解除" in done.stdout, done.stderr
+    assert st.bind_hub_user("m_a", OTHER) is True  # the next hub user seen is bound
+    (entry,) = st.find_audit(st.actor_for("admin"), action="account.unbind_hub_user")
+    assert entry.actor.startswith("cli:") and entry.detail == {"was": FIRST}
+    missing = subprocess.run([mentorhub, "account", "unbind", "nobody", "--db", url], capture_output=True,
+                             text=True, timeout=120)  # fmt: skip
+    assert missing.returncode == 1 and "找不到账号 nobody" in missing.stderr
+    st.close()
