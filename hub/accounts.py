@@ -28,6 +28,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tornado.web import HTTPError
+
 log = logging.getLogger(__name__)
 
 # Temporary passwords: no look-alike characters (0/O, 1/l/I), read out over the phone in groups of four.
@@ -53,13 +55,14 @@ TEXTS = {
 UNIX_NAME_LIMIT = 32  # useradd's longest account name
 
 
-class AccountTaken(Exception):
-    """The Unix account exists and belongs to someone (or something) else."""
+class AccountTaken(HTTPError):
+    """The Unix account exists and belongs to someone (or something) else. An HTTP 403 to the hub's pages,
+    which show ``jupyterhub_message`` (Chinese) to the user whose server was refused."""
 
     def __init__(self, account: str, owner: str, wanted: str):
-        super().__init__(f"Unix account {account} belongs to {owner!r}, not to {wanted!r}")
+        super().__init__(403, "Unix account %s belongs to %r, not to %r", account, owner, wanted)
         self.message_zh = TEXTS["account_taken"].format(account=account)
-        self.jupyterhub_message = self.message_zh  # what JupyterHub shows on the spawn page
+        self.jupyterhub_message = self.message_zh
 
 
 def unix_name_stem(hub_name: str) -> str:
@@ -113,8 +116,7 @@ def ensure_unix_account(name: str, home_root: str, owner: str) -> pwd.struct_pas
             entry = pwd.getpwnam(name)  # made now, or by someone else meanwhile
         except KeyError:
             raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()}") from None
-    if account_owner(entry) != owner:
-        log.warning("Unix account %s belongs to %r, refused for %r", name, account_owner(entry), owner)
+    if account_owner(entry) != owner:  # the hub logs the refusal with the spawn's failure
         raise AccountTaken(name, account_owner(entry), owner)
     return entry
 
