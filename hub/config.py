@@ -30,10 +30,12 @@ ADMIN_SERVICE = "mentorhub-admin"
 PLATFORM_ADMIN_NEVER = ("admin:users", "users", "admin:groups", "groups", "delete:users", "tokens")
 
 # What a user's server token may do: JupyterHub's own defaults for the `server` role, plus calling the
-# records service with the user's identity and reading which courses (services) and groups exist.
+# records service with the user's identity and reading which courses (services) and groups exist; the
+# user's own model in full, whose `created` the records service checks on every new token.
 SERVER_TOKEN_SCOPES = [
     "users:activity!user",
     "access:servers!server",
+    "read:users!user",
     "read:users:name!user",
     "read:users:groups!user",
     "list:services",

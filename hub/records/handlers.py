@@ -73,7 +73,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         """Serve a roster account only to the hub user it is bound to: a name can change hands (a rename,
         a user deleted and made again), the hub user's ``created`` timestamp cannot (``bind_hub_user``)."""
         name = model["name"]
-        created = model.get("created") or await self.hub_created(name)
+        created = model.get("created") or await self.hub_created_for_token(name)
         verified = self.settings["verified_identities"]
         if (name, created) in verified:
             return
@@ -83,6 +83,16 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
                         "`mentorhub account unbind %s`)", name, created, name)
             raise ApiError(403, *NOT_THIS_ACCOUNT)
         verified.add((name, created))
+
+    async def hub_created_for_token(self, name: str) -> str:
+        """``hub_created`` once per token: a token always belongs to the same hub user, whatever it is called."""
+        token = self.hub_auth.get_token(self) or ""
+        known = self.settings["created_by_token"]
+        if token not in known:
+            if len(known) > 10_000:
+                known.clear()
+            known[token] = await self.hub_created(name)
+        return known[token]
 
     async def hub_created(self, name: str) -> str:
         """``created`` of the hub user ``name``, asked with the service's own token (a token that may only read
