@@ -68,6 +68,11 @@ def test_a_renamed_hub_user_is_not_served_as_the_roster_account_of_its_new_name(
         refused = records(running_hub, impostor, "GET", "me")
         assert refused.status_code == 403
         assert "绑定" in refused.json()["error"]["message_zh"]
+        # a token that shows only its owner's name (the service then asks the hub who that is) is refused too
+        narrow = running_hub.user_token(VICTIM, scopes=[
+            "access:services!service=records", "read:users:name!user", "read:users:groups!user"])
+        assert "created" not in running_hub.api("GET", "/user", token=narrow).json()
+        assert records(running_hub, narrow, "GET", "me").status_code == 403
         student = mentees[0]["student_id"]
         assert records(running_hub, impostor, "GET", f"students/{student}/records").status_code == 403
         contact = {"student_id": student, "kind": "parent_contact", "date": dt.date.today().isoformat(),
