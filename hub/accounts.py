@@ -5,16 +5,30 @@ Imported staff get accounts with no password (they cannot log in until an admini
     mentorhub account reset USER [--db URL]   a new random temporary password, printed once; the user must
                                               change it at the first login; failed logins and locks cleared
     mentorhub account list [--db URL]         every account: roles, password set?, must change?, locked?
+    mentorhub account unbind USER [--db URL]  the records service binds an account to the hub user first seen
+                                              with its name; forget that (e.g. the hub's database was made anew)
 
 Password hashes are never printed. Every reset is written to the audit log as ``cli:<operating-system user>``.
+
+Server mode's Unix accounts are named here too (``unix_account_name``): one account per hub user, never
+shared. Two hub names that map to the same account (``li.ming`` and ``li_ming``) are refused at roster import
+(``account_name_clashes``), and a server never starts as an account that was made for someone else
+(``ensure_unix_account`` reads whom the account's own entry says it belongs to).
 """
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import logging
+import pwd
+import re
 import secrets
+import subprocess
 import sys
+from pathlib import Path
+
+from tornado.web import HTTPError
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +46,79 @@ TEXTS = {
     "no": "否",
     "none": "（暂无账号）",
     "count": "共 {n} 个账号",
+    "unbound": "账号 {user} 已解除与平台用户的绑定：下一次以该用户名访问记录服务的平台用户将与之绑定。",
+    "not_bound": "账号 {user} 尚未与平台用户绑定，无需解除。",
+    "account_taken": "服务器账号 {account} 已属于另一位用户，不能为您启动工作空间。请联系平台管理员。",
 }
+
+
+UNIX_NAME_LIMIT = 32  # useradd's longest account name
+
+
+class AccountTaken(HTTPError):
+    """The Unix account exists and belongs to someone (or something) else. An HTTP 403 to the hub's pages,
+    which show ``jupyterhub_message`` (Chinese) to the user whose server was refused."""
+
+    def __init__(self, account: str, owner: str, wanted: str):
+        super().__init__(403, "Unix account %s belongs to %r, not to %r", account, owner, wanted)
+        self.message_zh = TEXTS["account_taken"].format(account=account)
+        self.jupyterhub_message = self.message_zh
+
+
+def unix_name_stem(hub_name: str) -> str:
+    """What a hub name becomes in its Unix account name: lower case, every character but a-z, 0-9 and '-' a '-'."""
+    return re.sub(r"[^a-z0-9-]", "-", hub_name.lower())
+
+
+def fit_unix_name(name: str, whole: str) -> str:
+    """``name`` as is when useradd takes it; a longer one keeps its beginning and ends in a digest of
+    ``whole`` (what it was made from), so that two long names do not end up the same."""
+    if len(name) <= UNIX_NAME_LIMIT:
+        return name
+    digest = hashlib.sha256(whole.encode("utf-8")).hexdigest()[:8]
+    return f"{name[:UNIX_NAME_LIMIT - 9]}-{digest}"
+
+
+def unix_account_name(prefix: str, hub_name: str) -> str:
+    """The Unix account of hub user ``hub_name``: ``<prefix><stem>`` (see ``fit_unix_name`` for long ones)."""
+    return fit_unix_name(f"{prefix}{unix_name_stem(hub_name)}", hub_name)
+
+
+def account_name_clashes(names) -> dict[str, list[str]]:
+    """{stem: the names sharing it} for every stem two or more distinct hub names map to (pure)."""
+    by_stem: dict[str, list[str]] = {}
+    for name in names:
+        members = by_stem.setdefault(unix_name_stem(name), [])
+        if name not in members:
+            members.append(name)
+    return {stem: members for stem, members in by_stem.items() if len(members) > 1}
+
+
+def account_owner(entry: pwd.struct_passwd) -> str:
+    """Whom an account's own passwd entry says it is for: the full-name part of its comment (GECOS), which
+    useradd wrote when the hub made it and which its user cannot change."""
+    return entry.pw_gecos.split(",")[0]
+
+
+def ensure_unix_account(name: str, home_root: str, owner: str) -> pwd.struct_passwd:
+    """The Unix account ``name`` for ``owner`` (e.g. ``Mentor Hub user li.ming``), created with a private home
+    under ``home_root`` when missing. An existing account made for anyone else is refused (``AccountTaken``):
+    no two hub users, and no hub user and a system account, ever share one. Needs root."""
+    try:
+        entry = pwd.getpwnam(name)
+    except KeyError:
+        made = subprocess.run(
+            ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
+             "--comment", owner, name],
+            capture_output=True, text=True,
+        )
+        try:
+            entry = pwd.getpwnam(name)  # made now, or by someone else meanwhile
+        except KeyError:
+            raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()}") from None
+    if account_owner(entry) != owner:  # the hub logs the refusal with the spawn's failure
+        raise AccountTaken(name, account_owner(entry), owner)
+    return entry
 
 
 def temporary_password(groups: int = GROUPS, length: int = GROUP_LENGTH) -> str:
@@ -69,6 +155,23 @@ def run_reset(args) -> int:
     print(TEXTS["reset_done"].format(user=args.user, unlocked=TEXTS["unlocked"] if done["unlocked"] else ""))
     print(password)
     print(TEXTS["reset_hint"])
+    return 0
+
+
+def run_unbind(args) -> int:
+    from hub.store import StoreError
+    from hub.store.command import open_from_args
+
+    try:
+        store = open_from_args(args)
+        try:
+            was_bound = store.unbind_hub_user(args.user, by=f"cli:{operator_name()}")
+        finally:
+            store.close()
+    except StoreError as error:
+        print(TEXTS["refused"].format(user=args.user, reason=error.message_zh), file=sys.stderr)
+        return 1
+    print(TEXTS["unbound" if was_bound else "not_bound"].format(user=args.user))
     return 0
 
 
@@ -114,6 +217,10 @@ def register(subparsers) -> None:
     reset.add_argument("user", help="用户名 (hub user name; for imported staff: the staff id)")
     add_db_option(reset)
     reset.set_defaults(func=run_reset)
+    unbind = actions.add_parser("unbind", help="解除账号与平台用户的绑定 (forget the hub user bound to an account)")
+    unbind.add_argument("user", help="用户名 (hub user name)")
+    add_db_option(unbind)
+    unbind.set_defaults(func=run_unbind)
     listing = actions.add_parser("list", help="列出全部账号（不显示密码） (list accounts, no hashes)")
     add_db_option(listing)
     listing.set_defaults(func=run_list)

@@ -26,12 +26,16 @@ PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "a
 RECORDS_SERVICE = "records"
 EXCHANGE_SERVICE = "exchange"
 ADMIN_SERVICE = "mentorhub-admin"
+# Scopes only the project's own admin service holds: renaming or creating users, changing group membership.
+PLATFORM_ADMIN_NEVER = ("admin:users", "users", "admin:groups", "groups", "delete:users", "tokens")
 
 # What a user's server token may do: JupyterHub's own defaults for the `server` role, plus calling the
-# records service with the user's identity and reading which courses (services) and groups exist.
+# records service with the user's identity and reading which courses (services) and groups exist; the
+# user's own model in full, whose `created` the records service checks on every new token.
 SERVER_TOKEN_SCOPES = [
     "users:activity!user",
     "access:servers!server",
+    "read:users!user",
     "read:users:name!user",
     "read:users:groups!user",
     "list:services",
@@ -155,13 +159,16 @@ def hub_roles(culler_enabled: bool = True) -> list[dict]:
             "scopes": ["self", f"access:services!service={RECORDS_SERVICE}",
                        f"access:services!service={EXCHANGE_SERVICE}", "list:services", "read:services"],
         },
-        # Platform admins manage accounts and servers but cannot open other people's servers
-        # (`access:servers`); reading records needs the records service's audited break-glass instead.
+        # Platform admins see accounts and groups and manage servers, but cannot open other people's servers
+        # (`access:servers`); reading records needs the records service's audited break-glass instead. No
+        # `admin:users` (renaming an account would make it someone else) and no `groups`/`admin:groups`
+        # (joining `formgrade-<course>` would open its formgrader): names come from the roster, memberships
+        # from the project's own commands (PLATFORM_ADMIN_NEVER).
         {
             "name": "platform-admin",
             "groups": ["admins"],
-            "scopes": ["admin-ui", "admin:users", "admin:groups", "admin:servers", "list:services",
-                       "read:services", "read:hub", "proxy"],
+            "scopes": ["admin-ui", "list:users", "read:users", "admin:servers", "list:groups", "read:groups",
+                       "list:services", "read:services", "read:hub", "proxy"],
         },
         {
             "name": "records-service",

@@ -13,6 +13,7 @@ import io
 import logging
 import os
 import re
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,10 @@ TEXTS = {
     "required": "此项不能为空",
     "bad_id": "编号只能包含字母、数字、下划线、点或短横线，最长 32 个字符",
     "bad_username": "教职工编号即平台登录名，只能用小写字母、数字、下划线、点或短横线",
+    "account_clash": ("登录名“{value}”与第 {first} 行的“{other}”对应同一个服务器账号（…{stem}），两人会共用一个账号；"
+                      "请给其中一位换一个教职工编号"),
+    "account_clash_existing": ("登录名“{value}”与已有账号“{other}”对应同一个服务器账号（…{stem}），两人会共用一个账号；"
+                               "请换一个教职工编号"),
     "duplicate": "编号“{value}”重复（第 {first} 行已出现）",
     "unknown_school": "学校“{value}”不在 schools 表中",
     "unknown_class": "班级“{value}”不在 classes 表中",
@@ -65,6 +70,8 @@ TEXTS = {
     "done": "花名册已导入：",
     "counts": "  {sheet}: 新增 {created}，更新 {updated}，未变 {unchanged}",
     "synced": "已同步平台用户与分组：{groups} 个分组",
+    "sync_refused": ("花名册已导入，但平台拒绝了用户与分组同步（{what}，HTTP {status}）：只有平台管理服务的令牌"
+                     "（状态目录下 secrets/admin_service_token）可以建用户、改分组成员"),
 }  # fmt: skip
 
 
@@ -203,8 +210,30 @@ class Checker:
         return seen
 
 
-def check_roster(tables: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], list[Problem]]:
-    """Clean rows for ``RecordStore.import_roster`` and every problem found (empty when all is well)."""
+def check_account_names(c: Checker, staff_rows: list[dict], existing=()) -> None:
+    """Staff ids are login names, and in server mode each becomes a Unix account (``hub.accounts``): two names
+    that become the same account (``li.ming``, ``li_ming``), in the file or with an account already in the
+    store, are refused, the row of each named."""
+    from hub.accounts import unix_name_stem
+
+    owners = {unix_name_stem(name): (name, None) for name in existing}  # stem -> (name, its row or None)
+    for row in staff_rows:
+        name = row.get("staff_id", "")
+        if not name:
+            continue
+        stem = unix_name_stem(name)
+        other, other_row = owners.setdefault(stem, (name, row["_row"]))
+        if other == name:
+            if other_row is None:  # the same account again: this row is its row from now on
+                owners[stem] = (name, row["_row"])
+            continue
+        key = "account_clash_existing" if other_row is None else "account_clash"
+        c.add("staff", row["_row"], "staff_id", key, value=name, other=other, first=other_row, stem=stem)
+
+
+def check_roster(tables: dict[str, list[dict]], existing_accounts=()) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """Clean rows for ``RecordStore.import_roster`` and every problem found (empty when all is well).
+    ``existing_accounts``: the login names already in the store."""
     c = Checker()
     t = {sheet: tables.get(sheet, []) for sheet in SHEETS}
     schools = c.unique("schools", t["schools"], "school_id")
@@ -242,6 +271,7 @@ def check_roster(tables: dict[str, list[dict]]) -> tuple[dict[str, list[dict]], 
             "classes": taught, "subject": c.text("staff", row, "subject", 50, False),
             "max_mentees": c.integer("staff", row, "max_mentees", 1, 15, "bad_max", default=15),
         })  # fmt: skip
+    check_account_names(c, t["staff"], existing_accounts)
     for row in t["classes"]:
         school_id = school_of("classes", row)
         head = row.get("head_teacher_id", "")
@@ -281,30 +311,53 @@ def import_roster_file(store, path) -> dict:
     """Read, check and write a roster; raises ``RosterRefused`` (nothing written) on any problem."""
     tables, problems = read_tables(Path(path))
     if not problems:
-        clean, problems = check_roster(tables)
+        clean, problems = check_roster(tables, [a["username"] for a in store.find_account_summaries()])
     if problems:
         raise RosterRefused(problems)
     return store.import_roster(clean["schools"], clean["classes"], clean["staff"], clean["students"])
 
 
-def sync_hub_groups(api_url: str, token: str, memberships: dict[str, list[str]], timeout: float = 30) -> int:
+class HubSyncRefused(Exception):
+    """The hub refused to create users or change a group (the token is not the project's admin service's)."""
+
+    def __init__(self, status: int, what: str):
+        super().__init__(f"hub refused {what}: HTTP {status}")
+        self.message_zh = TEXTS["sync_refused"].format(status=status, what=what)
+
+
+def sync_hub_groups(api_url: str, token: str, memberships: dict[str, list[str]], *, store, by: str,
+                    timeout: float = 30) -> int:
     """Create missing hub users and groups and add members, through the hub REST API (additive, like
-    ``load_groups``). Returns the number of groups synced."""
+    ``load_groups``), with the project's admin service token: the only holder of the scopes this needs
+    (platform admins may not change memberships). Every change is written to the records store's audit log
+    as done ``by`` (e.g. ``cli:root``). Returns the number of groups synced."""
     import requests
 
     api = api_url.rstrip("/")
     session = requests.Session()
     session.headers["Authorization"] = f"token {token}"
-    existing = {u["name"] for u in session.get(f"{api}/users", timeout=timeout).json()}
+
+    def call(method: str, path: str, what: str, **kwargs):
+        response = session.request(method, f"{api}{path}", timeout=timeout, **kwargs)
+        if response.status_code >= 400:
+            raise HubSyncRefused(response.status_code, what)
+        return response
+
+    existing = {u["name"] for u in call("GET", "/users", "/users").json()}
     wanted = sorted({u for members in memberships.values() for u in members} - existing)
     if wanted:
-        session.post(f"{api}/users", json={"usernames": wanted}, timeout=timeout).raise_for_status()
-    groups = {g["name"] for g in session.get(f"{api}/groups", timeout=timeout).json()}
+        call("POST", "/users", "/users", json={"usernames": wanted})
+        store.add_audit(by, "hub.users_add", "hub_user", detail={"users": wanted})
+    groups = {g["name"]: set(g.get("users", [])) for g in call("GET", "/groups", "/groups").json()}
     for name, members in sorted(memberships.items()):
         if name not in groups:
-            session.post(f"{api}/groups/{name}", timeout=timeout).raise_for_status()
-        if members:
-            session.post(f"{api}/groups/{name}/users", json={"users": members}, timeout=timeout).raise_for_status()
+            call("POST", f"/groups/{name}", name)
+        added = sorted(set(members) - groups.get(name, set()))
+        if added:
+            call("POST", f"/groups/{name}/users", name, json={"users": added})
+        if added or name not in groups:
+            store.add_audit(by, "hub.group_members_add", "hub_group", name,
+                            detail={"added": added, "group_created": name not in groups})
     return len(memberships)
 
 
@@ -324,11 +377,18 @@ def run_import(args) -> int:
             print(TEXTS["counts"].format(sheet=sheet, **numbers))
         api_url, token = os.environ.get("JUPYTERHUB_API_URL"), args.hub_token or os.environ.get("MENTORHUB_HUB_TOKEN")
         if api_url and token:
-            print(TEXTS["synced"].format(groups=sync_hub_groups(api_url, token, store.group_memberships())))
+            from hub.accounts import operator_name
+
+            synced = sync_hub_groups(api_url, token, store.group_memberships(), store=store,
+                                     by=f"cli:{operator_name()}")
+            print(TEXTS["synced"].format(groups=synced))
     except RosterRefused as refused:
         print(TEXTS["refused"].format(count=len(refused.problems)))
         for problem in refused.problems:
             print(f"  {problem}")
+        return 1
+    except HubSyncRefused as refused:
+        print(refused.message_zh, file=sys.stderr)
         return 1
     finally:
         store.close()

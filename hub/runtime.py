@@ -132,15 +132,15 @@ def prepare_courses(settings: Settings) -> tuple:
 
 
 def give_courses_to_graders(settings: Settings, courses) -> None:
-    """Server mode: each formgrader runs as its own Unix account `grader-<course>` owning its course folder
+    """Server mode: each formgrader runs as its own Unix account (`<prefix>grader_<course>`) owning its course folder
     (autograding runs teachers' code, which must not run as the hub's account); teachers' servers may read
     the shared nbgrader configuration folder, which holds no secrets."""
-    from hub.courses.hubconfig import course_state_dir, grader_account, teacher_config_dir
-    from hub.spawners import ensure_unix_account
+    from hub.accounts import ensure_unix_account
+    from hub.courses.hubconfig import course_state_dir, grader_unix_account_of, teacher_config_dir
 
     settings.course_state_dir.chmod(0o711)
     for course in courses:
-        account = ensure_unix_account(grader_account(course.course_id), settings.server["home_root"],
+        account = ensure_unix_account(grader_unix_account_of(settings, course.course_id), settings.server["home_root"],
                                       f"Mentor Hub grader for {course.course_id}")
         for path in [course_state_dir(settings, course.course_id),
                      *course_state_dir(settings, course.course_id).rglob("*")]:

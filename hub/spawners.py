@@ -19,15 +19,16 @@ import os
 import pwd
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
 from jupyterhub.utils import random_port
 from traitlets import Any, Bool, Integer, Unicode, validate
 
+from hub.accounts import ensure_unix_account, unix_account_name
 from hub.kernels import DEFAULT_PROVISIONER_ENV, PROVISIONER_NAME
 from hub.priority import UserCpuGroups, lower_own_priority, set_autogroup_nice_async
+from hub.serverlog import server_log_path, take_own_log
 from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
 
 APPS_LINK_NAME = "apps"
@@ -75,6 +76,18 @@ class StartQueue:
     def place(self, spawner) -> int:
         """1-based place of ``spawner`` among those waiting; 0 when it is not waiting (any more)."""
         return self.waiting.index(spawner) + 1 if spawner in self.waiting else 0
+
+
+def then_own_log(preexec, log_path: str):
+    """``preexec`` (may be None; it may switch to the user's account), then the server's own log
+    (``hub.serverlog``) instead of the hub's output."""
+
+    def run():
+        if preexec is not None:
+            preexec()
+        take_own_log(log_path)
+
+    return run
 
 
 def with_nice(preexec, nice: int, session_nice: int, cpu_group: Path | None = None):
@@ -126,8 +139,17 @@ class LocalServerSpawner(LocalProcessSpawner):
         """Who the fork becomes: ``{"account": unix name}`` or ``{"home": folder}`` (see hub.warmstart)."""
         raise NotImplementedError
 
+    def home_folder(self) -> str:
+        """The home folder of the user's server."""
+        raise NotImplementedError
+
+    @property
+    def log_path(self) -> str:
+        return server_log_path(self.home_folder())
+
     def make_preexec_fn(self, name):
-        return with_nice(super().make_preexec_fn(name), self.cpu_nice, self.session_start_nice, self.starting_group)
+        return with_nice(then_own_log(super().make_preexec_fn(name), self.log_path), self.cpu_nice,
+                         self.session_start_nice, self.starting_group)  # fmt: skip
 
     @property
     def session_start_nice(self) -> int:
@@ -162,6 +184,7 @@ class LocalServerSpawner(LocalProcessSpawner):
             queue.waiting.remove(self)
         try:
             launched = clock()
+            self.log.info("Server of %s writes its output to %s", self.user.name, self.log_path)
             ip, port = await self.launch()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
             await self.move_to_tier(running=True)  # from now on behind those starting
@@ -187,7 +210,7 @@ class LocalServerSpawner(LocalProcessSpawner):
         common = {key: value for key, value in self.environment.items() if isinstance(value, str)}
         starter = WarmStarter.for_script(self.cmd[0], common, self.log)
         request = {"argv": argv, "env": self.get_env(), "nice": self.cpu_nice, "session_nice": self.session_start_nice,
-                   "cpu_group": str(self.starting_group or ""), **self.warm_identity()}
+                   "cpu_group": str(self.starting_group or ""), "log": self.log_path, **self.warm_identity()}
         self.log.info("Spawning %s (forked by the warm starter)", shlex.join(argv))
 
         def started(pid: int) -> None:
@@ -237,6 +260,9 @@ class DemoSpawner(LocalServerSpawner, SimpleLocalProcessSpawner):
     def warm_identity(self) -> dict:
         return {"home": self.home_dir}
 
+    def home_folder(self) -> str:
+        return self.home_dir
+
 
 class UnixAccountSpawner(LocalServerSpawner):
     """Server mode: each hub user runs as their own Unix account, created on first spawn.
@@ -260,13 +286,19 @@ class UnixAccountSpawner(LocalServerSpawner):
         return unix_account_name(self.user_prefix, self.user.name)
 
     def ensure_account(self) -> pwd.struct_passwd:
+        """The user's account; refused (the spawn fails with a Chinese message) when it was made for someone
+        else, e.g. ``li.ming``'s account ``mh-li-ming`` when ``li_ming`` starts a server."""
         return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
 
     def make_preexec_fn(self, name):
-        return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice, self.starting_group)
+        return with_nice(then_own_log(set_user_setuid(self.unix_name), self.log_path), self.cpu_nice,
+                         self.session_start_nice, self.starting_group)  # fmt: skip
 
     def warm_identity(self) -> dict:
         return {"account": self.unix_name}
+
+    def home_folder(self) -> str:
+        return pwd.getpwnam(self.unix_name).pw_dir
 
     def user_env(self, env):
         account = pwd.getpwnam(self.unix_name)
@@ -283,22 +315,3 @@ class UnixAccountSpawner(LocalServerSpawner):
         home.chmod(0o700)
         link_apps(home, self.apps_dir, owner=(account.pw_uid, account.pw_gid))
         return await super().start()
-
-
-def ensure_unix_account(name: str, home_root: str, comment: str) -> pwd.struct_passwd:
-    """The Unix account `name`, created (with a private home under `home_root`) when missing. Needs root."""
-    try:
-        return pwd.getpwnam(name)
-    except KeyError:
-        subprocess.run(
-            ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
-             "--comment", comment, name],
-            check=True, capture_output=True,
-        )
-        return pwd.getpwnam(name)
-
-
-def unix_account_name(prefix: str, hub_name: str) -> str:
-    """Map a hub name to a valid Unix account name (lower case, at most 32 characters)."""
-    safe = re.sub(r"[^a-z0-9-]", "-", hub_name.lower())
-    return f"{prefix}{safe}"[:32]

@@ -9,7 +9,7 @@ build its app (about 0.25 CPU-seconds).
 
 A fork is set up the way `subprocess.Popen` and the spawner's ``preexec_fn`` set up an exec'd server: a
 new session, the cpu cgroup of starting servers, the account (server mode) or the home folder (demo mode),
-the lower CPU priority; then it takes the user's environment and ``sys.argv``. Two rules keep the users' servers apart from each other:
+the lower CPU priority, its own log (``hub.serverlog``); then it takes the user's environment and ``sys.argv``. Two rules keep the users' servers apart from each other:
 
 - The warm starter never sees a user's request. The hub hands it one end of a fresh socket pair per start
   (``SCM_RIGHTS`` over the control socket); it forks and writes the fork's pid to it, and only the fork reads
@@ -44,6 +44,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from hub.priority import UserCpuGroups, lower_own_priority
+from hub.serverlog import take_own_log
 
 HOME_WHILE_LOADING = "/nonexistent"
 FORK_TIMEOUT = 60.0  # seconds for the warm starter to fork (the first start waits for its modules to load)
@@ -194,9 +195,7 @@ def set_up_fork(request: dict, script: str) -> None:
         os.makedirs(home, 0o755, exist_ok=True)
         os.chdir(home)
     lower_own_priority(request["nice"], request["session_nice"])
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
+    take_own_log(request.get("log"))  # the server's output, and its kernels', not the hub's
     os.environ.clear()
     os.environ.update(request["env"])
     sys.argv = list(request["argv"])

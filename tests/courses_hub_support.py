@@ -42,7 +42,7 @@ def course_cli(hub: HubHandle, *args: str, env: dict | None = None, user: str | 
 
     ``trainer`` is the hub user whose token the command carries. ``user`` runs it as that Unix account
     (``runuser -u USER --``, as a trainer may in server mode); by default it runs as the test's own account
-    (in server mode root, and the command then becomes ``grader-<course>`` itself)."""
+    (in server mode root, and the command then becomes the course's grader account itself)."""
     command = [str(VENV_BIN / "mentorhub"), "course", "--settings", str(hub.settings_file), *args]
     environment = {**os.environ}
     if user is not None:

@@ -4,7 +4,7 @@ The lead's ``hub/cli.py`` calls ``register(subparsers)``. Paths come from the si
 (``--settings``, ``$MENTORHUB_SETTINGS`` or ``./mentorhub.yaml``); ``--state-dir`` / ``--courses-dir``
 override them (tests, one-off runs).
 
-Server mode: a course's folder belongs to its Unix account ``grader-<course>`` (its formgrader runs as that
+Server mode: a course's folder belongs to its Unix account ``<prefix>grader_<course>`` (its formgrader runs as that
 account, and autograding runs teachers' code, which must never run as root). Run as root, every command on a
 course first becomes that account (``become_grader``); run as any other account but the grader it stops with
 a message saying how to run it. The exchange needs no shared folder: the trainer's own hub token
@@ -28,7 +28,7 @@ from . import texts
 from .catalog import find_course, load_catalog
 from .errors import CourseError
 from .export import write_rows
-from .hubconfig import grader_account
+from .hubconfig import grader_unix_account_of
 from .parallel import ProgressBar
 from .pipeline import CoursePipeline
 from .roster import fetch_group_members, read_roster_csv, roster_for
@@ -81,6 +81,7 @@ def _settings(args):
         mode=base.mode,
         exchange_port=base.exchange_port,
         hub_port=base.hub_port,
+        server=base.server,
     )
 
 
@@ -89,10 +90,10 @@ USER_JUPYTER_VARIABLES = ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUN
 
 
 def become_grader(settings, course_id: str) -> None:
-    """Server mode: continue as ``grader-<course>`` (from root), or check that we already are that account."""
+    """Server mode: continue as the course's grader account (from root), or check that we already are it."""
     if settings.mode != "server":
         return
-    account = grader_account(course_id)
+    account = grader_unix_account_of(settings, course_id)
     try:
         entry = pwd.getpwnam(account)
     except KeyError:
@@ -226,7 +227,7 @@ def cmd_export(args) -> int:
     rows = _pipeline(args).export_rows()
     try:
         path = write_rows(rows, args.output)
-    except PermissionError:  # server mode writes as grader-<course>
+    except PermissionError:  # server mode writes as the course's grader account
         raise CourseError(texts.EXPORT_NOT_WRITABLE.format(path=args.output,
                                                            account=pwd.getpwuid(os.geteuid()).pw_name)) from None
     print(texts.EXPORT_WRITTEN.format(rows=len(rows), path=path))

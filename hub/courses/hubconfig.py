@@ -5,7 +5,8 @@ plain data for ``JupyterHub.services``, ``load_roles`` and ``load_groups``; ``te
 returns what teachers' servers add to ``Spawner.environment``; ``prepare_state`` writes the course folders
 and configuration files under the state folder and is safe to call at every hub start.
 
-``settings`` needs ``mode``, ``state_dir``, ``courses_dir`` and ``formgrader_base_port``.
+``settings`` needs ``mode``, ``state_dir``, ``courses_dir`` and ``formgrader_base_port`` (outside demo mode
+also ``server``, for the grader accounts' prefix).
 """
 
 from __future__ import annotations
@@ -38,6 +39,21 @@ def grader_account(course_id: str) -> str:
     return f"grader-{course_id}"
 
 
+def grader_unix_account(user_prefix: str, course_id: str) -> str:
+    """Server mode: the Unix account of the course's formgrader and of ``mentorhub course``, one per hub
+    instance (``<user_prefix>grader_<course>``: two hubs on one machine, each with its own ``server.user_prefix``,
+    never run each other's formgraders). The underscore keeps it apart from every hub user's account, whose
+    names have none (``hub.accounts.unix_account_name``)."""
+    from hub.accounts import fit_unix_name
+
+    return fit_unix_name(f"{user_prefix}grader_{course_id}", f"{user_prefix}:{course_id}")
+
+
+def grader_unix_account_of(settings, course_id: str) -> str:
+    """``grader_unix_account`` with the prefix of ``settings`` (``server.user_prefix``)."""
+    return grader_unix_account(settings.server["user_prefix"], course_id)
+
+
 def course_state_dir(settings, course_id: str) -> Path:
     return Path(settings.state_dir) / "courses" / course_id
 
@@ -63,7 +79,8 @@ def course_services(settings, courses: Iterable[Course], *, as_root: bool | None
     """One hub-managed formgrader per course, named exactly like the course id.
 
     Ports are ``formgrader_base_port + index`` in the order given. In demo mode there is no ``user``
-    key (it would switch to a Unix account); in the other modes the service runs as ``grader-<course>``.
+    key (it would switch to a Unix account); in the other modes the service runs as the instance's grader
+    account (``grader_unix_account``), with the hub identity ``grader-<course>``.
     """
     as_root = (os.geteuid() == 0) if as_root is None else as_root
     services = []
@@ -82,7 +99,7 @@ def course_services(settings, courses: Iterable[Course], *, as_root: bool | None
             "oauth_no_confirm": True,
         }
         if settings.mode != "demo":
-            service["user"] = grader_account(name)
+            service["user"] = grader_unix_account_of(settings, name)
         services.append(service)
     return services
 

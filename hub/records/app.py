@@ -53,5 +53,7 @@ def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> 
     init = {"store": store, "executor": executor}
     routes = [(api_prefix + url_pattern(path) + "/?", handler, init) for path, handler, _ in ROUTES]
     routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
+    # verified_identities: (hub user, created) pairs already checked against their roster account;
+    # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler)
     return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32),
-                           log_function=h.log_request)
+                           log_function=h.log_request, verified_identities=set(), created_by_token={})

@@ -7,9 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from urllib.parse import quote
 
 from jupyterhub.services.auth import HubOAuthenticated, UserNotAllowed
 from tornado import web
+from tornado.httpclient import AsyncHTTPClient
 from tornado.ioloop import IOLoop
 
 from hub.store import StoreError, Unavailable
@@ -19,6 +21,8 @@ log = logging.getLogger("hub.records")
 access_log = logging.getLogger("hub.records.access")
 
 NOT_LOGGED_IN = ("login required: send `Authorization: token <hub token>`", "请先登录平台（需要有效的令牌）")
+NOT_THIS_ACCOUNT = ("this hub user is not the one the roster account was bound to (renamed or recreated)",
+                    "当前平台用户与该花名册账号绑定的用户不一致（账号可能被改名或重建），已拒绝；请联系平台管理员")
 HUB_UNREACHABLE = ("the hub cannot be reached to check the caller's token", "暂时无法连接平台验证身份，请稍后再试")
 BAD_JSON = ("the request body is not valid JSON", "请求内容不是有效的 JSON")
 BAD_PARAM = ("query parameter {name} is not valid", "查询参数 {name} 的格式不正确")
@@ -62,6 +66,45 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
                 self.redirect(self.get_login_url())
                 return
             raise ApiError(403, *NOT_LOGGED_IN)
+        if model.get("kind", "user") == "user":
+            await self.check_roster_identity(model)
+
+    async def check_roster_identity(self, model: dict) -> None:
+        """Serve a roster account only to the hub user it is bound to: a name can change hands (a rename,
+        a user deleted and made again), the hub user's ``created`` timestamp cannot (``bind_hub_user``)."""
+        name = model["name"]
+        created = model.get("created") or await self.hub_created_for_token(name)
+        verified = self.settings["verified_identities"]
+        if (name, created) in verified:
+            return
+        if not created or not await self.call(self.store.bind_hub_user, name, created):
+            log.warning("refused hub user %s (created %s): the roster account is bound to another hub user "
+                        "(if this one is really its owner, e.g. the hub's database was made anew: "
+                        "`mentorhub account unbind %s`)", name, created, name)
+            raise ApiError(403, *NOT_THIS_ACCOUNT)
+        verified.add((name, created))
+
+    async def hub_created_for_token(self, name: str) -> str:
+        """``hub_created`` once per token: a token always belongs to the same hub user, whatever it is called."""
+        token = self.hub_auth.get_token(self) or ""
+        known = self.settings["created_by_token"]
+        if token not in known:
+            if len(known) > 10_000:
+                known.clear()
+            known[token] = await self.hub_created(name)
+        return known[token]
+
+    async def hub_created(self, name: str) -> str:
+        """``created`` of the hub user ``name``, asked with the service's own token (a token that may only read
+        its owner's name and groups does not carry it)."""
+        response = await AsyncHTTPClient().fetch(
+            f"{self.hub_auth.api_url.rstrip('/')}/users/{quote(name, safe='')}", raise_error=False,
+            headers={"Authorization": f"token {self.hub_auth.api_token}"})
+        if response.code != 200:
+            if response.code >= 500 or response.code == 599:
+                raise ApiError(503, *HUB_UNREACHABLE)
+            return ""
+        return json.loads(response.body).get("created") or ""
 
     # --- helpers ---------------------------------------------------------------------------
     def actor(self, break_glass: bool = False):

@@ -371,6 +371,9 @@ class Account(Base):
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    #: ``created`` of the hub user first seen with this name (the hub's own timestamp, which a rename keeps):
+    #: the records service serves this account to that hub user only (``bind_hub_user``). NULL: not seen yet.
+    hub_created: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class Enrollment(Base):

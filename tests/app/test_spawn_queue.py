@@ -16,6 +16,7 @@ import pytest
 
 from hub.priority import CGROUP_V1_CPU, USERS_GROUP, autogroup_nice, own_cgroup
 from tests.helpers import run_in_kernel, start_hub, user_servers, write_hub_settings
+from tests.server_log_support import assert_output_kept_from_the_hub
 
 pytestmark = pytest.mark.app
 USERS = ("teacher7", "teacher8", "teacher9")
@@ -108,3 +109,11 @@ def test_kernels_keep_their_servers_lower_priority_in_their_own_session(queued_h
         assert int(group_nice) == os.nice(0) + 7
     if CGROUPS:  # and in their server's cgroup
         assert kernel_cpu_group.rsplit("/", 2)[-2:] == [USERS_GROUP, "running"]
+
+
+def test_servers_started_the_ordinary_way_and_their_kernels_keep_out_of_the_hubs_log(queued_hub):
+    user = USERS[0]
+    queued_hub.spawn(user)
+    server = user_servers(queued_hub.process.pid)[user]
+    assert server.ppid() == queued_hub.process.pid  # not a fork of the warm starter
+    assert_output_kept_from_the_hub(queued_hub, user, server, queued_hub.state_dir / "users" / user)

@@ -15,6 +15,7 @@ import pytest
 from hub.priority import CGROUP_V1_CPU, USERS_GROUP, autogroup_nice, own_cgroup
 from hub.warmstart import HOME_WHILE_LOADING
 from tests.helpers import run_in_kernel, user_servers, wait_for
+from tests.server_log_support import assert_output_kept_from_the_hub
 
 pytestmark = pytest.mark.app
 
@@ -60,6 +61,10 @@ def test_a_users_server_is_a_fork_of_the_warm_starter(running_hub, warm_server):
     if os.geteuid() == 0 and CGROUP_V1_CPU.is_dir():
         cpu_group = own_cgroup("cpu", f"/proc/{warm_server.pid}/cgroup")
         assert cpu_group.rsplit("/", 2)[-2:] == [USERS_GROUP, "running"]
+
+
+def test_the_fork_and_its_kernels_write_into_their_own_log_not_the_hubs(running_hub, warm_server):
+    assert_output_kept_from_the_hub(running_hub, USER, warm_server, running_hub.state_dir / "users" / USER)
 
 
 def test_the_fork_runs_with_the_users_environment_and_command(running_hub, warm_server):

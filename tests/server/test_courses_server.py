@@ -1,13 +1,13 @@
 """The whole course cycle in server mode, on the hub's exchange service (issue 8), as root.
 
 The trainer's command line runs on the hub's machine: as root it becomes the course's Unix account
-``grader-<course>`` itself (``release``, ``sync-roster``, ``autograde``, ``feedback``), or it is started as
+``<prefix>grader_<course>`` itself (``release``, ``sync-roster``, ``autograde``, ``feedback``), or it is started as
 that account with ``runuser`` (``collect``); any other account is refused. A teacher fetches and submits from
 their own server (Unix account ``<prefix>teacher1``) through nbgrader's assignment list; the feedback they
 fetch holds their score and none of the hidden tests. One assignment, one teacher and one outsider.
 
-Accounts: the hub makes ``<prefix><user>`` for the users whose servers start and ``grader-<course>`` for
-every course; the fixture removes those of them that did not exist before it started.
+Accounts: the hub makes ``<prefix><user>`` for the users whose servers start and ``<prefix>grader_<course>``
+for every course; the fixture removes those of them that did not exist before it started.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from hub.courses.hubconfig import grader_unix_account
 from hub.exchange.hidden import fingerprints, leaks_hidden_tests
 from hub.exchange.hubconfig import STORE_FOLDER
 from tests.courses_hub_support import (
@@ -45,7 +46,7 @@ pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 PREFIX = "mhcs-"
 COURSE, ASSIGNMENT = "foundations", "policy-basics"
 TEACHER, OUTSIDER = "teacher1", "teacher15"
-GRADER = f"grader-{COURSE}"
+GRADER = grader_unix_account(PREFIX, COURSE)
 
 
 
@@ -67,7 +68,7 @@ def server_hub(artifacts_dir):
         finally:
             hub.shutdown(log_copy=artifacts_dir / "hub-courses-server.log")
     finally:
-        remove_accounts_made_since(before, (PREFIX, "grader-"))
+        remove_accounts_made_since(before, (PREFIX,))
         shutil.rmtree(folder, ignore_errors=True)
 
 

@@ -1,4 +1,6 @@
-"""Server mode for real (as root): a Unix account per hub user, private homes, a private database."""
+"""Server mode for real (as root): a Unix account per hub user and never one for two (issue 16, finding 3),
+private homes, a private database, formgraders as the instance's own grader accounts (finding 13), servers'
+output in their own logs (finding 12)."""
 
 import os
 import pwd
@@ -10,6 +12,8 @@ from pathlib import Path
 import psutil
 import pytest
 
+from hub.accounts import unix_account_name
+from hub.courses.hubconfig import grader_unix_account
 from tests.helpers import (
     probe_paths,
     remove_accounts_made_since,
@@ -18,6 +22,7 @@ from tests.helpers import (
     user_servers,
     write_hub_settings,
 )
+from tests.server_log_support import assert_output_kept_from_the_hub
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
@@ -40,8 +45,8 @@ def server_hub(artifacts_dir):
         yield hub
     finally:
         hub.shutdown(log_copy=artifacts_dir / "hub-server-mode.log")
-        # the test's teachers and any grader accounts the hub created for the courses
-        remove_accounts_made_since(accounts_before, (PREFIX, "grader-"))
+        # the test's teachers and the grader accounts the hub created for the courses (all with PREFIX)
+        remove_accounts_made_since(accounts_before, (PREFIX,))
         shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -64,10 +69,20 @@ def test_each_hub_user_gets_a_private_unix_account(server_hub):
 
 
 def test_formgraders_run_as_their_own_grader_accounts(server_hub):
+    """Each formgrader runs as this hub instance's account for its course (`<prefix>grader_<course>`), never
+    as a `grader-<course>` that another hub on the machine would share."""
+    courses = ("foundations", "psychology", "family-guidance")
+    for course in courses:
+        server_hub.wait_for_service(course)
     graders = {proc.info["username"] for proc in psutil.process_iter(["username", "cmdline"])
                if "jupyterhub-singleuser" in " ".join(proc.info["cmdline"] or [])
-               and proc.info["username"].startswith("grader-")}
-    assert {"grader-foundations", "grader-psychology", "grader-family-guidance"} <= graders
+               and proc.pid in {child.pid for child in psutil.Process(server_hub.process.pid).children()}}
+    expected = {grader_unix_account(PREFIX, course) for course in courses}
+    assert expected == {f"{PREFIX}grader_{course}" for course in courses}
+    assert expected <= graders
+    for course in courses:
+        assert pwd.getpwuid(os.stat(server_hub.state_dir / "courses" / course).st_uid).pw_name == \
+            grader_unix_account(PREFIX, course)
 
 
 def test_one_user_cannot_read_another_home_or_the_hub_database(server_hub):
@@ -84,3 +99,35 @@ def test_one_user_cannot_read_another_home_or_the_hub_database(server_hub):
         mode = stat.S_IMODE(os.stat(state / name).st_mode)
         assert mode == 0o600, f"{name} has mode {oct(mode)}"
         assert os.stat(state / name).st_uid == os.geteuid()
+
+
+def test_servers_and_kernels_write_into_their_own_logs_not_the_hubs(server_hub):
+    server_hub.spawn("teacher1")
+    server = user_servers(server_hub.process.pid)["teacher1"]
+    home = Path(pwd.getpwnam(f"{PREFIX}teacher1").pw_dir)
+    assert_output_kept_from_the_hub(server_hub, "teacher1", server, home)
+    log = home / ".mentorhub" / "server.log"
+    assert os.stat(log).st_uid == pwd.getpwnam(f"{PREFIX}teacher1").pw_uid  # opened as the user, in their home
+    assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
+
+
+def test_two_hub_users_never_share_one_unix_account(server_hub):
+    """`li.ming` and `li_ming` both map to `<prefix>li-ming`: the second one's server is refused, and nothing
+    of theirs runs as the first one's account."""
+    first, second = "li.ming", "li_ming"
+    account = unix_account_name(PREFIX, first)
+    assert unix_account_name(PREFIX, second) == account
+    server_hub.api("POST", "/users", json={"usernames": [first, second]}).raise_for_status()
+    server_hub.spawn(first)
+    assert pwd.getpwnam(account).pw_gecos == f"Mentor Hub user {first}"
+
+    response = server_hub.api("POST", f"/users/{second}/server")
+    assert response.status_code >= 400
+    model = server_hub.api("GET", f"/users/{second}").json()
+    assert not model["servers"], model
+    assert second not in user_servers(server_hub.process.pid)
+    owners = {proc.info["username"] for proc in psutil.process_iter(["username", "environ"])
+              if (proc.info["environ"] or {}).get("JUPYTERHUB_USER") == second}
+    assert not owners, f"{second} runs processes as {owners}"
+    assert f"Unix account {account} belongs to 'Mentor Hub user {first}'" in server_hub.log_path.read_text()
+    assert pwd.getpwnam(account).pw_gecos == f"Mentor Hub user {first}"  # still theirs

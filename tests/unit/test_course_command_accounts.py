@@ -12,17 +12,19 @@ import pytest
 from hub.courses.command import become_grader, use_local_hub
 from hub.courses.errors import CourseError
 
+SERVER = {"user_prefix": "mh-", "home_root": "/home"}
+
 
 def test_demo_and_cluster_mode_never_switch_accounts():
     for mode in ("demo", "cluster"):
-        become_grader(SimpleNamespace(mode=mode), "no-such-course-xyz")
+        become_grader(SimpleNamespace(mode=mode, server=SERVER), "no-such-course-xyz")
     assert os.geteuid() == os.getuid()
 
 
 def test_server_mode_without_the_grader_account_says_what_to_do():
     with pytest.raises(CourseError) as missing:
-        become_grader(SimpleNamespace(mode="server"), "no-such-course-xyz")
-    assert "grader-no-such-course-xyz" in str(missing.value) and "启动平台" in str(missing.value)
+        become_grader(SimpleNamespace(mode="server", server=SERVER), "no-such-course-xyz")
+    assert "mh-grader_no-such-course-xyz" in str(missing.value) and "启动平台" in str(missing.value)
 
 
 def test_server_mode_refuses_an_account_that_is_neither_root_nor_the_grader():
@@ -30,8 +32,8 @@ def test_server_mode_refuses_an_account_that_is_neither_root_nor_the_grader():
     if os.geteuid() != 0:
         pytest.skip("needs root to become another account")
     code = ("import os; from types import SimpleNamespace; from hub.courses import command;"
-            "command.grader_account = lambda course: 'root'; os.setgid(65534); os.setuid(65534)\n"
-            "try:\n    command.become_grader(SimpleNamespace(mode='server'), 'foundations')\n"
+            "command.grader_unix_account_of = lambda settings, course: 'root'; os.setgid(65534); os.setuid(65534)\n"
+            "try:\n    command.become_grader(SimpleNamespace(mode='server', server={}), 'foundations')\n"
             "except command.CourseError as error:\n    print(error)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60,
                             cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))

@@ -21,9 +21,10 @@ def courses():
     return list(load_catalog(COURSES).values())
 
 
-def settings(tmp_path, mode="demo"):
+def settings(tmp_path, mode="demo", user_prefix="mh-"):
     return SimpleNamespace(mode=mode, state_dir=tmp_path / "state", courses_dir=COURSES,
-                           formgrader_base_port=9600, public_url="http://127.0.0.1:8000")
+                           formgrader_base_port=9600, public_url="http://127.0.0.1:8000",
+                           server={"user_prefix": user_prefix, "home_root": "/home"})
 
 
 def test_one_formgrader_service_per_course(tmp_path, courses):
@@ -43,8 +44,30 @@ def test_one_formgrader_service_per_course(tmp_path, courses):
 
 def test_services_outside_demo_run_as_the_grader_account(tmp_path, courses):
     services = hubconfig.course_services(settings(tmp_path, mode="server"), courses, as_root=False)
-    assert [s["user"] for s in services] == [f"grader-{c.course_id}" for c in courses]
+    assert [s["user"] for s in services] == [f"mh-grader_{c.course_id}" for c in courses]
+    assert [s["environment"]["JUPYTERHUB_USER"] for s in services] == [f"grader-{c.course_id}" for c in courses]
     assert all(s["command"] == ["jupyterhub-singleuser"] for s in services)
+
+
+def test_two_server_mode_hubs_give_a_course_two_grader_accounts(tmp_path, courses):
+    """Two hubs on one machine, each with its own `server.user_prefix`, never share a formgrader's account."""
+    first, second = (hubconfig.course_services(settings(tmp_path, "server", prefix), courses, as_root=True)
+                     for prefix in ("mh-", "mh2-"))
+    for one, other in zip(first, second, strict=True):
+        assert one["user"] != other["user"]
+        assert one["environment"]["JUPYTERHUB_USER"] == other["environment"]["JUPYTERHUB_USER"]
+    assert hubconfig.grader_unix_account("mh2-", "foundations") == "mh2-grader_foundations"
+
+
+def test_grader_accounts_fit_useradd_and_no_hub_user_maps_to_one():
+    from hub.accounts import unix_account_name
+
+    long_ids = ["a" * 38 + "-1", "a" * 38 + "-2"]
+    names = {hubconfig.grader_unix_account("abcdefghijk", course) for course in long_ids}
+    assert len(names) == 2 and all(len(name) <= 32 for name in names)
+    grader = hubconfig.grader_unix_account("mh-", "foundations")
+    for hub_name in ("grader_foundations", "grader-foundations", "Grader.Foundations"):
+        assert unix_account_name("mh-", hub_name) != grader
 
 
 @pytest.mark.parametrize("name", ["", "a/b", "a%20b", "..", " x"])

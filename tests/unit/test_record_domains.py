@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from hub.store import Conflict, open_store, upgrade
 from hub.store.dashboard_verbs import DashboardVerbs
-from hub.store.db import alembic_config, make_engine
+from hub.store.db import alembic_config, head_revision, make_engine
 from hub.store.models import Base, Record, RecordDomain, Student
 from hub.store.record_domains import domains_of
 from hub.store.testing import build_small_world, new_database_url
@@ -175,7 +175,7 @@ def test_the_upgrade_from_0002_fills_the_domains_of_existing_records(database):
     with engine.connect() as conn:
         assert "record_domains" not in sa.inspect(conn).get_table_names()
     expected = seed_at_0002(engine)
-    assert upgrade(engine) == "0003_record_domains"
+    assert upgrade(engine) == head_revision()  # through 0003, which fills the domains
     with engine.connect() as conn:
         rows = conn.execute(select(RecordDomain.record_id, RecordDomain.domain, RecordDomain.term_id,
                                    RecordDomain.student_id)).all()  # fmt: skip

@@ -168,3 +168,40 @@ def test_command_line_import(tmp_path):
     bad = write_csv_folder(tmp_path / "bad", with_rows("staff", [{**GOOD["staff"][0], "roles": "校长"}] + GOOD["staff"][1:]))
     refused = subprocess.run([*run[:5], str(bad), "--db", url], capture_output=True, text=True, timeout=120, env=env)
     assert refused.returncode == 1 and "校长" in refused.stdout
+
+
+def staff_row(staff_id: str) -> dict:
+    return {**GOOD["staff"][1], "staff_id": staff_id, "name": "李明"}
+
+
+def test_two_login_names_that_share_a_unix_account_are_refused_row_by_row(store, tmp_path):
+    """`li.ming` and `li_ming` both become the server-mode account `mh-li-ming`: one would read the other's
+    home and token. The second row is named, with the first, in Chinese; nothing is written."""
+    sheets = with_rows("staff", GOOD["staff"] + [staff_row("li.ming"), staff_row("t_x"), staff_row("li_ming")])
+    before = snapshot(store)
+    with pytest.raises(RosterRefused) as info:
+        import_roster_file(store, write_csv_folder(tmp_path / "clash", sheets))
+    (problem,) = info.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("staff", 7, "staff_id")
+    assert "li_ming" in problem.message and "li.ming" in problem.message and "第 5 行" in problem.message
+    assert "同一个服务器账号" in problem.message
+    assert snapshot(store) == before
+
+
+def test_a_login_name_sharing_the_account_of_one_already_imported_is_refused(store, tmp_path):
+    import_roster_file(store, write_csv_folder(tmp_path / "first", with_rows("staff", GOOD["staff"] + [
+        staff_row("li.ming")])))
+    before = snapshot(store)
+    second = with_rows("staff", GOOD["staff"] + [staff_row("li.ming"), staff_row("li-ming")])
+    with pytest.raises(RosterRefused) as info:
+        import_roster_file(store, write_csv_folder(tmp_path / "second", second))
+    assert [(p.row, p.column) for p in info.value.problems] == [(6, "staff_id")]
+    # and without li.ming in the file: named as the existing account
+    third = with_rows("staff", GOOD["staff"] + [staff_row("li-ming")])
+    with pytest.raises(RosterRefused) as info:
+        import_roster_file(store, write_csv_folder(tmp_path / "third", third))
+    (problem,) = info.value.problems
+    assert problem.row == 5 and "已有账号“li.ming”" in problem.message
+    assert snapshot(store) == before
+    import_roster_file(store, write_csv_folder(tmp_path / "again", with_rows("staff", GOOD["staff"] + [
+        staff_row("li.ming")])))  # the same name again is no clash

@@ -74,6 +74,21 @@ def test_admins_cannot_open_other_peoples_servers():
     assert c.Authenticator.admin_users == set()
 
 
+def test_only_the_admin_service_may_rename_users_or_change_groups():
+    """Issue 16: a rename makes an account someone else, a membership of formgrade-<course> opens its
+    formgrader; names and memberships come from the roster and the project's own commands."""
+    from hub.config import ADMIN_SERVICE, PLATFORM_ADMIN_NEVER
+
+    c = applied()
+    for role in c.JupyterHub.load_roles:
+        if role.get("services") == [ADMIN_SERVICE]:
+            continue
+        held = {scope.split("!")[0] for scope in role["scopes"]}
+        unfiltered = {scope for scope in role["scopes"] if "!" not in scope}
+        assert not held & {"admin:users", "admin:groups", "users", "delete:users"}, role["name"]
+        assert not unfiltered & set(PLATFORM_ADMIN_NEVER), role["name"]  # groups!group=nbgrader-<c>: formgraders
+
+
 def test_groups_come_from_the_roster_and_platform_groups_always_exist():
     c = Config()
     apply_roles(Settings.from_dict({}), c, RUNTIME)
