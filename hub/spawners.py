@@ -247,6 +247,10 @@ class UnixAccountSpawner(LocalServerSpawner):
 
     user_prefix = Unicode("mh-", config=True, help="Prefix of the Unix account name, e.g. 'mh-' gives 'mh-teacher1'.")
     home_root = Unicode("/home", config=True, help="Folder under which the accounts' homes are created.")
+    uid_min = Integer(70000, config=True, help="First uid of users' accounts, e.g. 70000; the network policy "
+                      "(hub.netpolicy) keeps the processes of uid_min..uid_max off the hub's internal ports.")
+    uid_max = Integer(99999, config=True, help="Last uid of users' accounts (see uid_min). An existing account "
+                      "outside the range is refused.")
 
     @validate("user_prefix")
     def _check_prefix(self, proposal):
@@ -260,7 +264,8 @@ class UnixAccountSpawner(LocalServerSpawner):
         return unix_account_name(self.user_prefix, self.user.name)
 
     def ensure_account(self) -> pwd.struct_passwd:
-        return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
+        return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}",
+                                   uids=(self.uid_min, self.uid_max))
 
     def make_preexec_fn(self, name):
         return with_nice(set_user_setuid(self.unix_name), self.cpu_nice, self.session_start_nice, self.starting_group)
@@ -285,17 +290,34 @@ class UnixAccountSpawner(LocalServerSpawner):
         return await super().start()
 
 
-def ensure_unix_account(name: str, home_root: str, comment: str) -> pwd.struct_passwd:
-    """The Unix account `name`, created (with a private home under `home_root`) when missing. Needs root."""
+class AccountOutsideRange(RuntimeError):
+    """A user's existing Unix account whose uid the network policy does not cover."""
+
+
+def ensure_unix_account(name: str, home_root: str, comment: str,
+                        uids: tuple[int, int] | None = None) -> pwd.struct_passwd:
+    """The Unix account `name`, created (with a private home under `home_root`) when missing. Needs root.
+
+    With ``uids`` (first, last) a new account gets a uid (and group id) in that range and no subordinate
+    uids; an existing one outside it is refused."""
     try:
-        return pwd.getpwnam(name)
+        account = pwd.getpwnam(name)
     except KeyError:
+        limits = []
+        if uids:
+            limits = [f"UID_MIN={uids[0]}", f"UID_MAX={uids[1]}", f"GID_MIN={uids[0]}", f"GID_MAX={uids[1]}",
+                      "SUB_UID_COUNT=0", "SUB_GID_COUNT=0"]
         subprocess.run(
             ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
-             "--comment", comment, name],
+             "--comment", comment, *(f"--key={limit}" for limit in limits), name],
             check=True, capture_output=True,
         )
-        return pwd.getpwnam(name)
+        account = pwd.getpwnam(name)
+    if uids and not uids[0] <= account.pw_uid <= uids[1]:
+        raise AccountOutsideRange(
+            f"Unix account {name} has uid {account.pw_uid}, outside server.uid_min..uid_max ({uids[0]}-{uids[1]}) "
+            f"that the network policy covers: give it a uid in the range (usermod --uid) or remove it (userdel)")
+    return account
 
 
 def unix_account_name(prefix: str, hub_name: str) -> str:
