@@ -7,14 +7,14 @@ BIN := $(VENV)/bin
 STATE ?= state
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test env chromium lint clean
+.PHONY: run test env chromium nftables lint clean
 
 run: env
 	@if [ ! -s "$(STATE)/records.sqlite" ]; then $(BIN)/mentorhub demo seed --state "$(STATE)"; fi
 	@echo "Mentor Hub (demo mode) on http://127.0.0.1:8000 — logins and password in README.md"
 	MENTORHUB_SETTINGS= $(BIN)/python -m hub.app -f jupyterhub_config.py
 
-test: env chromium
+test: env chromium nftables
 	$(BIN)/ruff check .
 	@$(BIN)/pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
@@ -41,6 +41,13 @@ chromium:
 	  else \
 	    echo "Browser tests need Debian's Chromium and CJK fonts: sudo apt-get install chromium fonts-noto-cjk"; exit 1; \
 	  fi; \
+	fi
+
+# Server mode keeps users' processes off the hub's internal ports with nftables (hub/netpolicy.py); only
+# root runs the server-mode tests (and the hub in server mode), so only root needs it.
+nftables:
+	@if [ "$$(id -u)" = 0 ] && ! command -v nft >/dev/null && [ ! -x /usr/sbin/nft ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null; \
 	fi
 
 lint: env

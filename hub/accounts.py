@@ -100,16 +100,28 @@ def account_owner(entry: pwd.struct_passwd) -> str:
     return entry.pw_gecos.split(",")[0]
 
 
-def ensure_unix_account(name: str, home_root: str, owner: str) -> pwd.struct_passwd:
+class AccountOutsideRange(RuntimeError):
+    """A user's existing Unix account whose uid the network policy (``hub.netpolicy``) does not cover."""
+
+
+def ensure_unix_account(name: str, home_root: str, owner: str,
+                        uids: tuple[int, int] | None = None) -> pwd.struct_passwd:
     """The Unix account ``name`` for ``owner`` (e.g. ``Mentor Hub user li.ming``), created with a private home
     under ``home_root`` when missing. An existing account made for anyone else is refused (``AccountTaken``):
-    no two hub users, and no hub user and a system account, ever share one. Needs root."""
+    no two hub users, and no hub user and a system account, ever share one. Needs root.
+
+    With ``uids`` (first, last) a new account gets a uid (and group id) in that range and no subordinate
+    uids; an existing one outside it is refused (``AccountOutsideRange``)."""
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
+        limits = []
+        if uids:
+            limits = [f"UID_MIN={uids[0]}", f"UID_MAX={uids[1]}", f"GID_MIN={uids[0]}", f"GID_MAX={uids[1]}",
+                      "SUB_UID_COUNT=0", "SUB_GID_COUNT=0"]
         made = subprocess.run(
             ["useradd", "--create-home", "--home-dir", str(Path(home_root) / name), "--shell", "/bin/bash",
-             "--comment", owner, name],
+             "--comment", owner, *(f"--key={limit}" for limit in limits), name],
             capture_output=True, text=True,
         )
         try:
@@ -118,6 +130,10 @@ def ensure_unix_account(name: str, home_root: str, owner: str) -> pwd.struct_pas
             raise RuntimeError(f"useradd {name} failed: {made.stderr.strip()}") from None
     if account_owner(entry) != owner:  # the hub logs the refusal with the spawn's failure
         raise AccountTaken(name, account_owner(entry), owner)
+    if uids and not uids[0] <= entry.pw_uid <= uids[1]:
+        raise AccountOutsideRange(
+            f"Unix account {name} has uid {entry.pw_uid}, outside server.uid_min..uid_max ({uids[0]}-{uids[1]}) "
+            f"that the network policy covers: give it a uid in the range (usermod --uid) or remove it (userdel)")
     return entry
 
 

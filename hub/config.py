@@ -111,6 +111,14 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
         c.UnixAccountSpawner.user_prefix = settings.server["user_prefix"]
         c.UnixAccountSpawner.home_root = settings.server["home_root"]
         c.UnixAccountSpawner.apps_dir = str(settings.apps_dir)
+        c.UnixAccountSpawner.uid_min = settings.server["uid_min"]
+        c.UnixAccountSpawner.uid_max = settings.server["uid_max"]
+        # Users' processes may open no connection to the internal ports (hub.netpolicy): their servers and
+        # kernels reach the hub, the records service and the exchange through the public port.
+        public = public_connect_url(settings)
+        c.UnixAccountSpawner.hub_connect_url = public
+        records = f"{public}/services/{RECORDS_SERVICE}/api/v1/"
+        c.Spawner.environment = {**c.Spawner.environment, "MENTORHUB_RECORDS_URL": records}
     else:
         c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
 
@@ -241,6 +249,19 @@ def exchange_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{settings.exchange_port}/services/{EXCHANGE_SERVICE}/"
 
 
+def public_connect_url(settings: Settings) -> str:
+    """The proxy's public address as a process on this machine connects to it."""
+    host = "127.0.0.1" if settings.public_ip in ("0.0.0.0", "::", "*") else settings.public_ip
+    return f"http://{f'[{host}]' if ':' in host else host}:{settings.public_port}"
+
+
+def user_exchange_url(settings: Settings) -> str:
+    """The exchange as users' servers reach it: through the public port in server mode (hub.netpolicy)."""
+    if settings.mode == "server":
+        return f"{public_connect_url(settings)}/services/{EXCHANGE_SERVICE}/"
+    return exchange_url(settings)
+
+
 def apply_exchange(settings: Settings, c, runtime: Runtime) -> None:
     """The hub-authenticated nbgrader exchange (hub.exchange), and where servers and formgraders find it."""
     from hub.exchange.hubconfig import exchange_roles, exchange_service
@@ -254,7 +275,7 @@ def apply_exchange(settings: Settings, c, runtime: Runtime) -> None:
         services.append(service)
     c.JupyterHub.services = [*services, exchange_service(settings, runtime.courses)]
     c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, *exchange_roles(runtime.courses)]
-    c.Spawner.environment = {**c.Spawner.environment, "MENTORHUB_EXCHANGE_URL": exchange_url(settings)}
+    c.Spawner.environment = {**c.Spawner.environment, "MENTORHUB_EXCHANGE_URL": user_exchange_url(settings)}
 
 
 def apply_courses(settings: Settings, c, runtime: Runtime) -> None:

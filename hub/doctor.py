@@ -55,6 +55,89 @@ def check_database(settings: Settings) -> Check:
     return Check("records database", True, "reachable and migrated")
 
 
+SOCKET_DIRS = ("/var/run/postgresql", "/tmp")  # where PostgreSQL servers put their Unix sockets
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+PASSWORD_FIX = ("give the database role a password (ALTER ROLE <role> PASSWORD '...') and put it in the URL, "
+                "postgresql://<role>:<password>@<host>:5432/<database>, or in PGPASSWORD; keep the settings file "
+                "readable by root only (chmod 600)")
+PG_HBA_FIX = ("in pg_hba.conf require scram-sha-256 (not trust) on every host and local line, then reload "
+              "PostgreSQL (systemctl reload postgresql)")
+
+
+def postgres_urls(settings: Settings) -> dict[str, str]:
+    """{setting: URL} of the databases on PostgreSQL."""
+    urls = {"database.records_url": settings.records_db_url, "database.hub_url": settings.hub_db_url}
+    return {name: url for name, url in urls.items() if url.split(":", 1)[0].split("+")[0] in ("postgresql", "postgres")}
+
+
+def open_without_password(host: str, port: int, user: str, dbname: str) -> bool:
+    """Whether PostgreSQL at ``host`` (an address or a socket folder) lets ``user`` in with no password."""
+    import psycopg
+
+    saved = {name: os.environ.pop(name) for name in ("PGPASSWORD", "PGPASSFILE") if name in os.environ}
+    try:
+        with psycopg.connect(host=host, port=port, user=user, dbname=dbname, passfile="/nonexistent/.pgpass",
+                             connect_timeout=5):
+            return True
+    except psycopg.Error:
+        return False
+    finally:
+        os.environ.update(saved)
+
+
+def ways_in_without_password(url: str) -> list[str]:
+    """Where (address or Unix socket) the database server of ``url`` accepts its role, or the superuser
+    `postgres`, without a password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    host, port = parsed.host or "127.0.0.1", parsed.port or 5432
+    places = [host]
+    if host in LOCAL_HOSTS:
+        places += [folder for folder in SOCKET_DIRS if Path(folder, f".s.PGSQL.{port}").exists()]
+    found = []
+    for place in places:
+        for user, dbname in {(parsed.username or "postgres", parsed.database or "postgres"), ("postgres", "postgres")}:
+            if open_without_password(place, port, user, dbname):
+                where = f"the Unix socket in {place}" if place.startswith("/") else f"{place}:{port}"
+                found.append(f"{where} as {user}")
+    return sorted(set(found))
+
+
+def check_database_passwords(settings: Settings) -> list[Check]:
+    """Server and cluster mode: PostgreSQL with password authentication only (users' code runs on the machine
+    or in the cluster; a database that lets anyone in is everyone's)."""
+    if settings.mode == "demo":
+        return []
+    from sqlalchemy.engine import make_url
+
+    checks = []
+    for name, url in postgres_urls(settings).items():
+        if not make_url(url).password and not os.environ.get("PGPASSWORD"):
+            checks.append(Check(f"{name} password", False, "the URL has no password (and PGPASSWORD is not set)",
+                                PASSWORD_FIX))
+            continue
+        open_ways = ways_in_without_password(url)
+        checks.append(Check(f"{name} password", not open_ways,
+                            f"the server accepts a connection without a password: {'; '.join(open_ways)}"
+                            if open_ways else "required by the server", PG_HBA_FIX))
+    return checks
+
+
+def check_network_policy(settings: Settings) -> list[Check]:
+    """Server mode: the hub can keep users' processes off its internal ports (hub.netpolicy)."""
+    from hub.netpolicy import NetworkPolicyError, nft_command
+
+    if settings.mode != "server":
+        return []
+    try:
+        nft_command()
+    except NetworkPolicyError as error:
+        return [Check("users' network policy", False, str(error), "run the hub as root, with nftables installed")]
+    return [Check("users' network policy", True, f"nft present; users' uids {settings.server['uid_min']}-"
+                                                 f"{settings.server['uid_max']}")]
+
+
 def check_port(name: str, port: int) -> Check:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -67,7 +150,8 @@ def check_port(name: str, port: int) -> Check:
 
 
 def run_checks(settings: Settings) -> list[Check]:
-    checks = [check_proxy(), check_state_dir(settings), check_database(settings)]
+    checks = [check_proxy(), check_state_dir(settings), check_database(settings), *check_database_passwords(settings),
+              *check_network_policy(settings)]
     for name, port in (("public", settings.public_port), ("hub", settings.hub_port),
                        ("proxy api", settings.proxy_api_port), ("records", settings.records_port)):
         checks.append(check_port(name, port))

@@ -102,6 +102,8 @@ def prepare(settings: Settings) -> Runtime:
     make_state_dirs(settings)
     if settings.mode == "demo":
         log.warning(DEMO_WARNING)
+    if settings.mode == "server":
+        keep_users_off_internal_ports(settings)
     store = open_migrated_store(settings)
     try:
         memberships = store.group_memberships()
@@ -131,19 +133,41 @@ def prepare_courses(settings: Settings) -> tuple:
     return courses
 
 
+def keep_users_off_internal_ports(settings: Settings) -> None:
+    """Server mode: the network policy of users' accounts (hub.netpolicy), or no start at all."""
+    from hub.netpolicy import NetworkPolicyError, UserNetworkPolicy, apply
+
+    try:
+        apply(UserNetworkPolicy.from_settings(settings))
+    except NetworkPolicyError as error:
+        raise SystemExit(f"Mentor Hub cannot start in server mode: {error}") from None
+    log.info("Users' accounts (uids %d-%d) can reach only the public port %d of this machine",
+             settings.server["uid_min"], settings.server["uid_max"], settings.public_port)
+
+
 def give_courses_to_graders(settings: Settings, courses) -> None:
-    """Server mode: each formgrader runs as its own Unix account (`<prefix>grader_<course>`) owning its course folder
-    (autograding runs teachers' code, which must not run as the hub's account); teachers' servers may read
-    the shared nbgrader configuration folder, which holds no secrets."""
+    """Server mode: each formgrader runs as its own Unix account (`<prefix>grader_<course>`) owning its course
+    folder (private to it: the sources there hold the answers; autograding runs teachers' code, which must not
+    run as the hub's account); teachers' servers may read the shared nbgrader configuration folder, which holds
+    no secrets. The checkout's own copy of the sources is readable by the grader accounts only."""
     from hub.accounts import ensure_unix_account
+    from hub.checkout import protect_checkout
     from hub.courses.hubconfig import course_state_dir, grader_unix_account_of, teacher_config_dir
 
     settings.course_state_dir.chmod(0o711)
+    graders = []
     for course in courses:
         account = ensure_unix_account(grader_unix_account_of(settings, course.course_id), settings.server["home_root"],
                                       f"Mentor Hub grader for {course.course_id}")
-        for path in [course_state_dir(settings, course.course_id),
-                     *course_state_dir(settings, course.course_id).rglob("*")]:
+        if settings.server["uid_min"] <= account.pw_uid <= settings.server["uid_max"]:
+            raise SystemExit(f"Mentor Hub cannot start: {account.pw_name} has uid {account.pw_uid}, inside "
+                             "server.uid_min..uid_max, the users' uids, which cannot reach the hub's ports; "
+                             "choose a range outside login.defs' UID_MIN..UID_MAX")
+        graders.append(account.pw_name)
+        folder = course_state_dir(settings, course.course_id)
+        for path in [folder, *folder.rglob("*")]:
             os.chown(path, account.pw_uid, account.pw_gid, follow_symlinks=False)
+        folder.chmod(0o700)
     for path in [teacher_config_dir(settings), *teacher_config_dir(settings).rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
+    protect_checkout(settings, graders)

@@ -44,7 +44,10 @@ DEFAULTS: dict[str, Any] = {
     "culler": {"enabled": True, "timeout_seconds": 3600},
     "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "warm_start": True,
                 "start_timeout_seconds": 300},
-    "server": {"user_prefix": "mh-", "home_root": "/home", "service_user": "root"},
+    # Users' accounts get uids of their own range, outside Debian's 1000-60000 and the subordinate uids
+    # (100000 on): the network policy (hub/netpolicy.py) knows users' processes by it.
+    "server": {"user_prefix": "mh-", "home_root": "/home", "service_user": "root", "uid_min": 70000,
+               "uid_max": 99999},
     "cluster": {"singleuser_image": "mentorhub/singleuser:latest", "namespace": "mentorhub", "storage_class": None},
 }
 

@@ -273,6 +273,10 @@ class UnixAccountSpawner(LocalServerSpawner):
 
     user_prefix = Unicode("mh-", config=True, help="Prefix of the Unix account name, e.g. 'mh-' gives 'mh-teacher1'.")
     home_root = Unicode("/home", config=True, help="Folder under which the accounts' homes are created.")
+    uid_min = Integer(70000, config=True, help="First uid of users' accounts, e.g. 70000; the network policy "
+                      "(hub.netpolicy) keeps the processes of uid_min..uid_max off the hub's internal ports.")
+    uid_max = Integer(99999, config=True, help="Last uid of users' accounts (see uid_min). An existing account "
+                      "outside the range is refused.")
 
     @validate("user_prefix")
     def _check_prefix(self, proposal):
@@ -288,7 +292,8 @@ class UnixAccountSpawner(LocalServerSpawner):
     def ensure_account(self) -> pwd.struct_passwd:
         """The user's account; refused (the spawn fails with a Chinese message) when it was made for someone
         else, e.g. ``li.ming``'s account ``mh-li-ming`` when ``li_ming`` starts a server."""
-        return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}")
+        return ensure_unix_account(self.unix_name, self.home_root, f"Mentor Hub user {self.user.name}",
+                                   uids=(self.uid_min, self.uid_max))
 
     def make_preexec_fn(self, name):
         return with_nice(then_own_log(set_user_setuid(self.unix_name), self.log_path), self.cpu_nice,

@@ -121,7 +121,13 @@ def use_local_hub(settings) -> None:
 
 def _pipeline(args) -> CoursePipeline:
     settings = _settings(args)
-    course = find_course(load_catalog(settings.courses_dir), args.course)
+    try:
+        catalog = load_catalog(settings.courses_dir)
+    except PermissionError:
+        # server mode: the sources are readable by the grader accounts only (hub/checkout.py)
+        become_grader(settings, args.course)  # refuses any other account, naming the command to use
+        raise
+    course = find_course(catalog, args.course)
     become_grader(settings, course.course_id)
     use_local_hub(settings)
     # Inside the hub (a token in the environment) nbgrader checks enrolment against hub groups.

@@ -1,15 +1,22 @@
 """`mentorhub doctor` reports what is wrong and how to fix it."""
 
+import os
+import pwd
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
+from sqlalchemy.engine import make_url
 
-from hub.doctor import run_checks
-from hub.settings import load_settings
+from hub.doctor import check_database_passwords, run_checks
+from hub.settings import Settings, load_settings
 from tests.helpers import free_port
+from tests.postgres_support import PG_BIN_DIRS, PrivatePostgres
 
 MENTORHUB = str(Path(sys.executable).parent / "mentorhub")
 
@@ -49,3 +56,59 @@ def test_doctor_command_exit_code_follows_the_checks(tmp_path):
     result = subprocess.run([MENTORHUB, "doctor", "--settings", str(bad)], capture_output=True, text=True)
     assert result.returncode == 1
     assert "unknown setting 'surprise'" in result.stdout
+
+
+# -- PostgreSQL needs a password in server and cluster mode (issue 16, finding 11) --------------------------
+def checks_for(mode: str, url: str) -> list:
+    return check_database_passwords(Settings.from_dict({"mode": mode, "database": {"records_url": url}}))
+
+
+def test_a_postgresql_url_without_a_password_is_refused_outside_demo_mode(monkeypatch):
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    for mode in ("server", "cluster"):
+        (check,) = checks_for(mode, "postgresql://mentorhub@127.0.0.1:5432/mentorhub")
+        assert not check.ok and check.name == "database.records_url password"
+        assert "no password" in check.detail and "PGPASSWORD" in check.fix
+    assert checks_for("demo", "postgresql://postgres@127.0.0.1:5432/test") == []
+    assert checks_for("server", "sqlite:////var/lib/mentorhub/records.sqlite") == []
+
+
+@pytest.mark.postgres
+def test_a_server_that_lets_anyone_in_is_reported_even_when_the_url_has_a_password(pg_url):
+    url = make_url(pg_url).set(password="not-needed-there").render_as_string(hide_password=False)
+    (check,) = checks_for("server", url)
+    assert not check.ok
+    assert "accepts a connection without a password" in check.detail and "pg_hba.conf" in check.fix
+
+
+@pytest.fixture
+def password_postgres():
+    """A private PostgreSQL cluster that asks every connection for a password (scram-sha-256)."""
+    if os.geteuid() != 0 or not PG_BIN_DIRS:
+        pytest.skip("needs root and the PostgreSQL server binaries (apt-get install postgresql)")
+    folder = Path(tempfile.mkdtemp(prefix="mentorhub-pg-doctor-", dir="/tmp"))
+    account = pwd.getpwnam("postgres")
+    os.chown(folder, account.pw_uid, account.pw_gid)
+    (folder / "password").write_text("s3cret-doctor\n")
+    pg = PrivatePostgres(PG_BIN_DIRS[-1], folder, free_port())
+    try:
+        pg.run("initdb", "-D", str(folder / "data"), "-U", "postgres", "--auth=scram-sha-256",
+               f"--pwfile={folder / 'password'}", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync")
+        pg.start()
+        yield pg
+    finally:
+        try:
+            pg.stop("immediate")
+        except RuntimeError:
+            pass  # not running
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_server_that_asks_for_the_password_passes(password_postgres, monkeypatch):
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    url = f"postgresql://postgres:s3cret-doctor@127.0.0.1:{password_postgres.port}/postgres"
+    (check,) = checks_for("server", url)
+    assert check.ok, check.detail
+    # and the same server, named without the password, is refused for the URL
+    (check,) = checks_for("server", f"postgresql://postgres@127.0.0.1:{password_postgres.port}/postgres")
+    assert not check.ok and "no password" in check.detail
