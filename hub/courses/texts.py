@@ -26,6 +26,7 @@ NO_SUBMISSIONS = "作业「{assignment_id}」还没有收回任何提交。"
 # --- roster -------------------------------------------------------------------------------
 ROSTER_FILE_INVALID = "名册文件 {path} 第 {line} 行有误：{error}"
 ROSTER_MISSING_COLUMN = "名册文件 {path} 缺少列：{columns}"
+ROSTER_FILE_REFUSED = "名册文件 {path} 无法读取：{error}"
 ROSTER_HUB_UNREACHABLE = "无法从平台读取用户组「{group}」：{error}"
 ROSTER_SYNCED = "名册已同步：新增 {added} 人，更新 {updated} 人，共 {total} 人。"
 
