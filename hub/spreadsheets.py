@@ -11,9 +11,9 @@ the project writes a spreadsheet any other way.
 Reading: a workbook is a zip archive, so 1 MB can unpack to gigabytes and hold a million rows. Before
 anything is parsed, ``open_workbook`` adds up the sizes the archive declares for its members (Python's
 ``zipfile`` never unpacks more than a member declares) and refuses a file over ``MAX_FILE_BYTES`` or
-``MAX_UNPACKED_BYTES``; ``sheet_rows`` counts a sheet's rows and cells in its raw XML (fast, nothing
-kept) before reading it row by row in openpyxl's read-only mode, and refuses more than ``MAX_ROWS``
-rows or ``MAX_COLUMNS`` cells in a row. ``csv_rows`` caps the rows of a CSV file the same way. Each
+``MAX_UNPACKED_BYTES``, then counts every sheet's rows and cells in its raw XML as it unpacks (fast,
+nothing kept) and refuses more than ``MAX_ROWS`` rows or ``MAX_COLUMNS`` cells in a row; only then
+does openpyxl open it, in read-only mode, and ``sheet_rows`` streams the rows. ``csv_rows`` caps the rows of a CSV file the same way. Each
 refusal is a ``TableRefused`` whose Chinese message names the limit. Importers stop checking after
 ``MAX_PROBLEMS`` problems and say there are more.
 """
@@ -24,6 +24,7 @@ import csv
 import datetime as dt
 import io
 import math
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterable, Iterator
@@ -126,10 +127,12 @@ def check_file_size(size: int) -> None:
 
 
 def open_workbook(source: str | Path, data: bytes | None = None):
-    """A read-only openpyxl workbook of ``source`` (or of the uploaded ``data``), after the size checks.
+    """A read-only openpyxl workbook of ``source`` (or of the uploaded ``data``), after the checks.
 
     Raises ``TableRefused`` over a limit; anything that is not a workbook raises what ``zipfile`` or
-    openpyxl raise (``zipfile.BadZipFile``, ``KeyError``, ...), which callers report as unreadable."""
+    openpyxl raise (``zipfile.BadZipFile``, ``KeyError``, ...), which callers report as unreadable. The
+    sheets are counted before openpyxl opens the file: without a ``<dimension>`` element openpyxl parses
+    every row of every sheet just to open the workbook."""
     from openpyxl import load_workbook
 
     handle = io.BytesIO(bytes(data)) if data is not None else Path(source).open("rb")
@@ -138,8 +141,11 @@ def open_workbook(source: str | Path, data: bytes | None = None):
         handle.seek(0)
         with zipfile.ZipFile(handle) as archive:
             unpacked = sum(member.file_size for member in archive.infolist())
-        if unpacked > MAX_UNPACKED_BYTES:
-            raise TableRefused("unpacked_too_big", size_mb=unpacked / 2**20, limit_mb=MAX_UNPACKED_BYTES // 2**20)
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise TableRefused("unpacked_too_big", size_mb=unpacked / 2**20,
+                                   limit_mb=MAX_UNPACKED_BYTES // 2**20)  # fmt: skip
+            for title, member in _sheet_members(archive):
+                _count_sheet(archive, member, title)
         handle.seek(0)
         book = load_workbook(handle, read_only=True, data_only=True)
     except BaseException:
@@ -156,41 +162,68 @@ def close_workbook(book) -> None:
         handle.close()
 
 
-_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)[\s/>]")
+_NS = {"main": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+       "pkg": "http://schemas.openxmlformats.org/package/2006/relationships"}  # fmt: skip
+_SMALL_PART = 2**20  # a workbook.xml or its relationships are a few kilobytes
 
 
-def _count_sheet(book, sheet) -> None:
-    """Count rows and cells per row in the sheet's XML as it unpacks; refuse past the limits."""
-    path = getattr(sheet, "_worksheet_path", None)
-    archive = getattr(book, "_archive", None)
-    if not path or archive is None:
-        return  # the streaming count in sheet_rows still holds the limit
+def _sheet_members(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
+    """(sheet title, archive member) of every worksheet, from xl/workbook.xml and its relationships; when
+    those cannot be read, every member of the archive (titled by its file name) is counted instead."""
+    import xml.etree.ElementTree as ET
+
+    sizes = {member.filename: member.file_size for member in archive.infolist()}
+    everything = [(posixpath.basename(name), name) for name in sizes]
+    workbook, rels = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+    if sizes.get(workbook, _SMALL_PART + 1) > _SMALL_PART or sizes.get(rels, _SMALL_PART + 1) > _SMALL_PART:
+        return everything
+    try:
+        targets = {rel.get("Id"): rel.get("Target", "")
+                   for rel in ET.fromstring(archive.read(rels)).iter(f"{{{_NS['pkg']}}}Relationship")}  # fmt: skip
+        found = []
+        for sheet in ET.fromstring(archive.read(workbook)).iter(f"{{{_NS['main']}}}sheet"):
+            target = targets.get(sheet.get(f"{{{_NS['r']}}}id"), "")
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+            found.append((sheet.get("name", path), path))
+    except ET.ParseError:
+        return everything
+    return found if found and all(path in sizes for _, path in found) else everything
+
+
+_ROW = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?row[\s/>]")
+_CELL = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,30}:)?c[\s/>]")
+
+
+def _count_sheet(archive: zipfile.ZipFile, member: str, title: str) -> None:
+    """Count rows and cells per row in a sheet's XML as it unpacks (1 MB at a time, nothing kept);
+    refuse past the limits."""
     rows = cells = 0
-    text = b""
-    with archive.open(path) as member:
+    carry = b""
+    with archive.open(member) as stream:
         while True:
-            chunk = member.read(2**20)
-            text += chunk
-            stop = len(text) - 64 if chunk else len(text)  # a tag cut by the chunk's end waits for the next
-            for match in _TAG.finditer(text):
-                if match.start() >= stop:
-                    break
-                if match.group(1) == b"row":
-                    rows, cells = rows + 1, 0
-                    if rows > MAX_ROWS:
-                        raise TableRefused("too_many_rows", sheet=sheet.title, limit=MAX_ROWS)
-                else:
-                    cells += 1
-                    if cells > MAX_COLUMNS:
-                        raise TableRefused("too_many_columns", sheet=sheet.title, row=rows, limit=MAX_COLUMNS)
+            chunk = stream.read(2**20)
+            text = carry + chunk
+            cut = text.rfind(b"<", max(len(text) - 64, 0)) if chunk else -1  # no tag is split between rounds
+            cut = len(text) if cut < 0 else cut
+            text, carry = text[:cut], text[cut:]
+            first, *starts = _ROW.split(text)
+            cells += len(_CELL.findall(first))
+            for part in starts:
+                rows, cells = rows + 1, len(_CELL.findall(part))
+                if rows > MAX_ROWS:
+                    raise TableRefused("too_many_rows", sheet=title, limit=MAX_ROWS)
+                if cells > MAX_COLUMNS:
+                    raise TableRefused("too_many_columns", sheet=title, row=rows, limit=MAX_COLUMNS)
+            if cells > MAX_COLUMNS:
+                raise TableRefused("too_many_columns", sheet=title, row=rows, limit=MAX_COLUMNS)
             if not chunk:
                 return
-            text = text[max(stop, 0):]
 
 
 def sheet_rows(book, sheet) -> Iterator[tuple]:
-    """The sheet's rows as tuples of raw values, streamed; ``TableRefused`` past the row or cell limits."""
-    _count_sheet(book, sheet)
+    """The sheet's rows as tuples of raw values, streamed; ``TableRefused`` past the row or cell limits
+    (already counted by ``open_workbook``; counted again here, as openpyxl reads them)."""
     for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > MAX_ROWS:
             raise TableRefused("too_many_rows", sheet=sheet.title, limit=MAX_ROWS)
