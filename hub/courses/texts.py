@@ -76,6 +76,8 @@ CLI_ASSIGNMENT_LINE = "　　{assignment_id}　{title}　{tier}　{hours} 学时
 CLI_RESULT_LINE = "　{student_id}：{status}"
 CLI_OK = "完成。"
 CLI_ERROR = "错误：{message}"
+NEED_HUB_TOKEN = ("没有平台令牌：发布、收回和返还反馈都经过平台的作业交换服务，它凭培训者本人的令牌识别身份。"
+                  "请在平台的“令牌”页（/hub/token）生成一个，然后运行 export JUPYTERHUB_API_TOKEN=<令牌> 再试。")
 STATUS_OK = "成功"
 STATUS_FAILED = "失败"
 # Server mode: the course folder belongs to the course's grader account (hub/courses/command.py)
