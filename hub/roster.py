@@ -1,9 +1,12 @@
 """`mentorhub roster import FILE`: schools, classes, staff and students from an .xlsx workbook or a folder
 of CSV files (``schools.csv``, ``classes.csv``, ``staff.csv``, ``students.csv``).
 
-Steps: read every sheet (``read_tables``) -> check every cell and every reference (``check_roster``),
-collecting ALL problems as (sheet, row, column, Chinese message) -> refuse the whole file if there is any
--> otherwise write everything in one transaction (``RecordStore.import_roster``), which is idempotent.
+Steps: read every sheet (``read_tables``, within the limits of ``hub.spreadsheets``) -> check every cell and
+every reference (``check_roster``), collecting the problems as (sheet, row, column, Chinese message), up to
+``MAX_PROBLEMS`` -> refuse the whole file if there is any -> otherwise write everything in one transaction
+(``RecordStore.import_roster``), which is idempotent. Staff numbers keep the case the school's HR system
+gave them (``CN2019A07``); the login name is the number in lower case, so two numbers that differ only in
+case are refused.
 Optionally the hub's users and groups are then synced through its REST API (``sync_hub_groups``).
 """
 
