@@ -5,7 +5,7 @@ taken for a formula by Excel or WPS (``=cmd|' /C calc'!A0``, ``=HYPERLINK(...)``
 come from people and from teachers' code. In .xlsx such a cell is written as a string cell with Excel's
 quote prefix (the text is kept exactly, and stays text even when someone edits the cell); in CSV, which
 has no types, it is written with a leading apostrophe, as OWASP advises. ``write_csv``, ``write_xlsx``
-and ``frames_xlsx`` are the only writers; ``tests/unit/test_spreadsheets.py`` fails when a module of
+and ``frames_xlsx`` are the only writers; ``tests/unit/test_export_formulas.py`` fails when a module of
 the project writes a spreadsheet any other way.
 
 Reading: a workbook is a zip archive, so 1 MB can unpack to gigabytes and hold a million rows. Before
@@ -13,9 +13,9 @@ anything is parsed, ``open_workbook`` adds up the sizes the archive declares for
 ``zipfile`` never unpacks more than a member declares) and refuses a file over ``MAX_FILE_BYTES`` or
 ``MAX_UNPACKED_BYTES``, then counts every sheet's rows and cells in its raw XML as it unpacks (fast,
 nothing kept) and refuses more than ``MAX_ROWS`` rows or ``MAX_COLUMNS`` cells in a row; only then
-does openpyxl open it, in read-only mode, and ``sheet_rows`` streams the rows. ``csv_rows`` caps the rows of a CSV file the same way. Each
-refusal is a ``TableRefused`` whose Chinese message names the limit. Importers stop checking after
-``MAX_PROBLEMS`` problems and say there are more.
+does openpyxl open it, in read-only mode, and ``sheet_rows`` streams the rows. ``csv_rows`` caps the rows
+of a CSV file the same way. Each refusal is a ``TableRefused`` whose Chinese message names the limit.
+Importers stop checking after ``MAX_PROBLEMS`` problems and say there are more.
 """
 
 from __future__ import annotations
@@ -80,12 +80,12 @@ def write_csv(handle: IO[str], header: Iterable, rows: Iterable[Iterable]) -> No
 
 
 def _xlsx_cell(sheet, value):
-    from openpyxl.cell import WriteOnlyCell
-
     if isinstance(value, float) and math.isnan(value):
         return None
     if not formula_like(value):
         return value
+    from openpyxl.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value)
     cell.data_type = "s"  # openpyxl made it a formula ("f") because of the leading "="
     cell.quotePrefix = True  # Excel keeps it text when the cell is edited
