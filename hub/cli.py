@@ -1,15 +1,22 @@
 """`mentorhub`: the administrator's and trainer's command line.
 
 Each area of the project adds its own sub-command through a `register(subparsers)` function in its
-module; this file only lists those modules and dispatches.
+module; this file only lists those modules and dispatches. Whatever a sub-command does not handle
+itself ends here as one Chinese line on stderr and exit status 1, never as a Python traceback (which
+``--verbose`` shows, for whoever has to look into it).
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import logging
 import sys
+
+from hub import texts
+
+log = logging.getLogger("mentorhub")
 
 # sub-command name -> module with its `register(subparsers)`
 COMMAND_MODULES = {
@@ -49,7 +56,33 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(texts.CLI_INTERRUPTED, file=sys.stderr)
+        return 130
+    except Exception as error:  # the last line of defence: a message for people, the traceback for --verbose
+        log.debug("mentorhub %s failed", " ".join(argv), exc_info=True)
+        print(failure_message(error), file=sys.stderr)
+        return 1
+
+
+def failure_message(error: Exception) -> str:
+    """One Chinese line about an exception no sub-command handled."""
+    import requests
+
+    from hub.settings import SettingsError
+
+    if getattr(error, "message_zh", None):  # the records store's and the exchange's domain errors
+        return texts.CLI_ERROR.format(message=error.message_zh)
+    if isinstance(error, SettingsError):
+        return texts.CLI_SETTINGS_ERROR.format(message=error)
+    if isinstance(error, requests.RequestException):
+        return texts.CLI_HUB_UNREACHABLE.format(error=type(error).__name__)
+    if isinstance(error, OSError) and error.filename:
+        reason = texts.CLI_FILE_REASONS.get(errno.errorcode.get(error.errno or 0, ""), error.strerror or str(error))
+        return texts.CLI_FILE_ERROR.format(path=error.filename, reason=reason)
+    return texts.CLI_INTERNAL_ERROR.format(kind=type(error).__name__, message=error)
 
 
 if __name__ == "__main__":

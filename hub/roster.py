@@ -1,21 +1,36 @@
 """`mentorhub roster import FILE`: schools, classes, staff and students from an .xlsx workbook or a folder
 of CSV files (``schools.csv``, ``classes.csv``, ``staff.csv``, ``students.csv``).
 
-Steps: read every sheet (``read_tables``) -> check every cell and every reference (``check_roster``),
-collecting ALL problems as (sheet, row, column, Chinese message) -> refuse the whole file if there is any
--> otherwise write everything in one transaction (``RecordStore.import_roster``), which is idempotent.
+Steps: read every sheet (``read_tables``, within the limits of ``hub.spreadsheets``) -> check every cell and
+every reference (``check_roster``), collecting the problems as (sheet, row, column, Chinese message), up to
+``MAX_PROBLEMS`` -> refuse the whole file if there is any -> otherwise write everything in one transaction
+(``RecordStore.import_roster``), which is idempotent. Staff numbers keep the case the school's HR system
+gave them (``CN2019A07``); the login name is the number in lower case, so two numbers that differ only in
+case are refused.
 Optionally the hub's users and groups are then synced through its REST API (``sync_hub_groups``).
 """
 
 from __future__ import annotations
 
-import io
+import csv as _csv
 import logging
 import os
 import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from hub.spreadsheets import (
+    MAX_PROBLEMS,
+    TableRefused,
+    cell_text,
+    check_file_size,
+    close_workbook,
+    csv_rows,
+    more_problems_text,
+    open_workbook,
+    sheet_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +48,11 @@ ROLE_NAMES = {  # accepted spellings -> role code
     "学校管理员": "school_admin",
 }  # fmt: skip
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$")
-USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+STAFF_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")  # HR systems export CN2019A07: the login is lower case
 LIST_SPLIT = re.compile(r"[;；,，、\s]+")
-MAX_FILE_BYTES = 20 * 1024 * 1024
 
 TEXTS = {
     "no_file": "找不到文件或文件夹：{path}",
-    "too_big": "文件过大（超过 20 MB），请确认选择的是花名册文件",
     "not_xlsx": "文件不是有效的 Excel 工作簿（.xlsx），也不是 CSV 文件夹",
     "empty": "文件是空的",
     "not_utf8": "CSV 文件不是 UTF-8 编码（第 {row} 行附近），请在 Excel 中另存为“CSV UTF-8”",
@@ -49,7 +62,8 @@ TEXTS = {
     "no_rows": "工作表“{sheet}”没有数据行",
     "required": "此项不能为空",
     "bad_id": "编号只能包含字母、数字、下划线、点或短横线，最长 32 个字符",
-    "bad_username": "教职工编号即平台登录名，只能用小写字母、数字、下划线、点或短横线",
+    "bad_username": "教职工编号只能包含字母、数字、下划线、点或短横线（登录名是它的小写形式）",
+    "same_login": "教职工编号“{value}”与第 {first} 行的“{other}”只差大小写，登录名都会是“{login}”：请改正其中一个",
     "account_clash": ("登录名“{value}”与第 {first} 行的“{other}”对应同一个服务器账号（…{stem}），两人会共用一个账号；"
                       "请给其中一位换一个教职工编号"),
     "account_clash_existing": ("登录名“{value}”与已有账号“{other}”对应同一个服务器账号（…{stem}），两人会共用一个账号；"
@@ -67,7 +81,11 @@ TEXTS = {
     "bad_month": "出生年月格式应为 2012-09",
     "too_long": "内容过长（最多 {limit} 个字）",
     "refused": "花名册有 {count} 处问题，整个文件未导入：",
+    "refused_more": "花名册至少有 {count} 处问题，整个文件未导入（只列出前 {count} 处）：",
     "done": "花名册已导入：",
+    "logins_made": "新建登录名 {count} 个（教职工编号 → 登录名，初始无密码，请用 mentorhub account reset 发放）：",
+    "login_line": "  {staff_id} → {username}",
+    "no_logins_made": "没有新建登录名。",
     "counts": "  {sheet}: 新增 {created}，更新 {updated}，未变 {unchanged}",
     "synced": "已同步平台用户与分组：{groups} 个分组",
     "sync_refused": ("花名册已导入，但平台拒绝了用户与分组同步（{what}，HTTP {status}）：只有平台管理服务的令牌"
@@ -87,53 +105,58 @@ class Problem:
 
 
 class RosterRefused(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(f"roster refused: {len(problems)} problem(s)")
+    """``more``: checking stopped at ``MAX_PROBLEMS`` problems, so there may be others."""
+
+    def __init__(self, problems: list[Problem], more: bool = False):
+        super().__init__(f"roster refused: {len(problems)}{'+' if more else ''} problem(s)")
         self.problems = problems
+        self.more = more
+
+
+class TooManyProblems(Exception):
+    """Raised by ``Checker.add`` past ``MAX_PROBLEMS``: checking stops there."""
 
 
 # --- step 1: read ---------------------------------------------------------------------------------
 
 def read_tables(path: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
-    """Every sheet as a list of {column: text} rows (each with ``_row``), plus reading problems."""
-    import pandas as pd
+    """Every sheet as a list of {column: text} rows (each with ``_row``), plus reading problems.
 
+    Workbooks are checked against the limits of ``hub.spreadsheets`` (file and unpacked size, rows, cells
+    in a row) before they are read, and read row by row; sheets other than the four are never read."""
     path = Path(path)
     if not path.exists():
         return {}, [Problem("-", "-", "-", TEXTS["no_file"].format(path=path))]
-    frames, problems = {}, []
+    grids, problems = {}, []
     if path.is_dir():
         for sheet in SHEETS:
             csv = path / f"{sheet}.csv"
             if not csv.exists():
                 problems.append(Problem(sheet, "-", "-", TEXTS["missing_sheet"].format(sheet=sheet)))
                 continue
-            frame, problem = _read_csv(csv, sheet)
+            grid, problem = _read_csv(csv, sheet)
             if problem:
                 problems.append(problem)
             else:
-                frames[sheet] = frame
+                grids[sheet] = grid
     else:
         if path.stat().st_size == 0:
             return {}, [Problem("-", "-", "-", TEXTS["empty"])]
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return {}, [Problem("-", "-", "-", TEXTS["too_big"])]
         try:
-            frames = pd.read_excel(path, sheet_name=None, dtype=str, na_filter=False, engine="openpyxl")
-        except Exception as error:  # openpyxl raises many kinds for a non-workbook
+            grids = _read_workbook(path)
+        except TableRefused as refused:
+            return {}, [Problem("-", "-", "-", refused.message)]
+        except Exception as error:  # zipfile and openpyxl raise many kinds for a non-workbook
             log.info("not a workbook: %s: %s", path, error)
             return {}, [Problem("-", "-", "-", TEXTS["not_xlsx"])]
-        frames = {str(name).strip(): frame for name, frame in frames.items()}
-        problems += [Problem(s, "-", "-", TEXTS["missing_sheet"].format(sheet=s)) for s in SHEETS if s not in frames]
+        problems += [Problem(s, "-", "-", TEXTS["missing_sheet"].format(sheet=s)) for s in SHEETS if s not in grids]
     tables = {}
-    for sheet, frame in frames.items():
-        if sheet not in SHEETS:
-            continue
-        frame.columns = [str(c).strip() for c in frame.columns]
-        missing = [c for c in SHEETS[sheet][0] if c not in frame.columns]
+    for sheet, grid in grids.items():
+        header = [str(c).strip() for c in (grid[0] if grid else [])]
+        missing = [c for c in SHEETS[sheet][0] if c not in header]
         problems += [Problem(sheet, 1, c, TEXTS["missing_column"].format(column=c)) for c in missing]
-        rows = [{**{k: str(v).strip() for k, v in record.items()}, "_row": i + 2}
-                for i, record in enumerate(frame.to_dict("records"))]  # fmt: skip
+        rows = [{**{k: (cells[i].strip() if i < len(cells) else "") for i, k in enumerate(header) if k}, "_row": n + 2}
+                for n, cells in enumerate(grid[1:])]  # fmt: skip
         rows = [r for r in rows if any(v for k, v in r.items() if k != "_row")]
         if not rows:
             problems.append(Problem(sheet, 2, "-", TEXTS["no_rows"].format(sheet=sheet)))
@@ -142,22 +165,34 @@ def read_tables(path: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
     return tables, problems
 
 
-def _read_csv(csv: Path, sheet: str):
-    import pandas as pd
+def _read_workbook(path: Path) -> dict[str, list[list[str]]]:
+    """The four sheets of a workbook as lists of cell texts (header first); ``TableRefused`` over a limit."""
+    book = open_workbook(path)
+    try:
+        return {sheet.title.strip(): [[cell_text(v) for v in row] for row in sheet_rows(book, sheet)]
+                for sheet in book.worksheets if sheet.title.strip() in SHEETS}  # fmt: skip
+    finally:
+        close_workbook(book)
 
+
+def _read_csv(csv: Path, sheet: str):
+    try:
+        check_file_size(csv.stat().st_size)
+    except TableRefused as refused:
+        return None, Problem(sheet, "-", "-", refused.message)
     raw = csv.read_bytes()
     if not raw.strip():
         return None, Problem(sheet, "-", "-", TEXTS["empty"])
-    if len(raw) > MAX_FILE_BYTES:
-        return None, Problem(sheet, "-", "-", TEXTS["too_big"])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         row = raw[: error.start].count(b"\n") + 1
         return None, Problem(sheet, row, "-", TEXTS["not_utf8"].format(row=row))
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, na_filter=False, skipinitialspace=True), None
-    except (pd.errors.ParserError, ValueError) as error:
+        return list(csv_rows(text, f"{sheet}.csv")), None
+    except TableRefused as refused:
+        return None, Problem(sheet, "-", "-", refused.message)
+    except _csv.Error as error:
         return None, Problem(sheet, "-", "-", TEXTS["bad_csv"].format(detail=str(error)[:120]))
 
 
@@ -170,6 +205,8 @@ class Checker:
         self.problems: list[Problem] = []
 
     def add(self, sheet, row, column, key, **values):
+        if len(self.problems) >= MAX_PROBLEMS:
+            raise TooManyProblems
         self.problems.append(Problem(sheet, row, column, TEXTS[key].format(**values)))
 
     def text(self, sheet, row, column, limit=50, required=True) -> str:
@@ -233,12 +270,33 @@ def check_account_names(c: Checker, staff_rows: list[dict], existing=()) -> None
 
 def check_roster(tables: dict[str, list[dict]], existing_accounts=()) -> tuple[dict[str, list[dict]], list[Problem]]:
     """Clean rows for ``RecordStore.import_roster`` and every problem found (empty when all is well).
-    ``existing_accounts``: the login names already in the store."""
+    ``existing_accounts``: the login names already in the store.
+
+    Checking stops at ``MAX_PROBLEMS`` problems; the list then ends with a note saying so."""
     c = Checker()
+    try:
+        return _check(c, tables, existing_accounts), c.problems
+    except TooManyProblems:
+        return {}, [*c.problems, Problem("-", "-", "-", more_problems_text())]
+
+
+def _same_login(c: Checker, rows: list[dict]) -> None:
+    """Staff numbers that differ only in case would share a login name: both rows are named."""
+    seen: dict[str, dict] = {}
+    for row in rows:
+        value = row.get("staff_id", "")
+        first = seen.setdefault(value.lower(), row)
+        if value and first is not row and first.get("staff_id") != value:
+            c.add("staff", row["_row"], "staff_id", "same_login", value=value, first=first["_row"],
+                  other=first["staff_id"], login=value.lower())
+
+
+def _check(c: Checker, tables: dict[str, list[dict]], existing_accounts=()) -> dict[str, list[dict]]:
     t = {sheet: tables.get(sheet, []) for sheet in SHEETS}
     schools = c.unique("schools", t["schools"], "school_id")
     classes = c.unique("classes", t["classes"], "class_id")
     staff = c.unique("staff", t["staff"], "staff_id")
+    _same_login(c, t["staff"])
     c.unique("students", t["students"], "student_id")
     out = {sheet: [] for sheet in SHEETS}
     for row in t["schools"]:
@@ -265,13 +323,16 @@ def check_roster(tables: dict[str, list[dict]], existing_accounts=()) -> tuple[d
         for name in taught:
             if name not in classes:
                 c.add("staff", row["_row"], "classes", "unknown_class", value=name)
+        staff_id = c.ident("staff", row, "staff_id", STAFF_ID_RE, "bad_username")
         out["staff"].append({
-            "staff_id": c.ident("staff", row, "staff_id", USERNAME_RE, "bad_username"),
+            "staff_id": staff_id, "username": staff_id.lower(),
             "name": c.text("staff", row, "name"), "school_id": school_id, "roles": roles or ["subject"],
             "classes": taught, "subject": c.text("staff", row, "subject", 50, False),
             "max_mentees": c.integer("staff", row, "max_mentees", 1, 15, "bad_max", default=15),
         })  # fmt: skip
-    check_account_names(c, t["staff"], existing_accounts)
+    # Login names are the staff numbers in lower case (two differing only in case are refused above).
+    check_account_names(c, [{**row, "staff_id": row.get("staff_id", "").lower()} for row in t["staff"]],
+                        existing_accounts)
     for row in t["classes"]:
         school_id = school_of("classes", row)
         head = row.get("head_teacher_id", "")
@@ -302,7 +363,7 @@ def check_roster(tables: dict[str, list[dict]], existing_accounts=()) -> tuple[d
             "school_id": school_id, "class_id": class_id, "birth_year_month": month or None,
             "needs_mentors": c.integer("students", row, "needs_mentors", 1, 5, "bad_count", default=1),
         })  # fmt: skip
-    return out, c.problems
+    return out
 
 
 # --- step 3: write --------------------------------------------------------------------------------
@@ -313,7 +374,7 @@ def import_roster_file(store, path) -> dict:
     if not problems:
         clean, problems = check_roster(tables, [a["username"] for a in store.find_account_summaries()])
     if problems:
-        raise RosterRefused(problems)
+        raise RosterRefused(problems, more=len(problems) > MAX_PROBLEMS)
     return store.import_roster(clean["schools"], clean["classes"], clean["staff"], clean["students"])
 
 
@@ -371,10 +432,15 @@ def run_import(args) -> int:
         upgrade(db_url)
     store = open_store(db_url)
     try:
+        before = {a.username for a in store.find_accounts()}
         counts = import_roster_file(store, args.file)
         print(TEXTS["done"])
         for sheet, numbers in counts.items():
             print(TEXTS["counts"].format(sheet=sheet, **numbers))
+        made = [a for a in store.find_accounts() if a.username not in before]
+        print(TEXTS["logins_made"].format(count=len(made)) if made else TEXTS["no_logins_made"])
+        for account in made:
+            print(TEXTS["login_line"].format(staff_id=account.staff_id or "-", username=account.username))
         api_url, token = os.environ.get("JUPYTERHUB_API_URL"), args.hub_token or os.environ.get("MENTORHUB_HUB_TOKEN")
         if api_url and token:
             from hub.accounts import operator_name
@@ -383,7 +449,8 @@ def run_import(args) -> int:
                                      by=f"cli:{operator_name()}")
             print(TEXTS["synced"].format(groups=synced))
     except RosterRefused as refused:
-        print(TEXTS["refused"].format(count=len(refused.problems)))
+        key = "refused_more" if refused.more else "refused"
+        print(TEXTS[key].format(count=min(len(refused.problems), MAX_PROBLEMS)))
         for problem in refused.problems:
             print(f"  {problem}")
         return 1

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
         "ip_attempts_per_minute": 30,
     },
     "culler": {"enabled": True, "timeout_seconds": 3600},
+    # the exchange's own defaults (hub/exchange/store.py and limits.py) are the same numbers
+    "exchange": {"quota_mb_per_teacher": 50, "submissions_per_window": 10, "window_seconds": 600},
     "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "warm_start": True,
                 "start_timeout_seconds": 300},
     # Users' accounts get uids of their own range, outside Debian's 1000-60000 and the subordinate uids
@@ -142,6 +144,10 @@ class Settings:
     @property
     def authenticator(self) -> dict:
         return self.raw["authenticator"]
+
+    @property
+    def exchange(self) -> dict:
+        return self.raw["exchange"]
 
     @property
     def culler(self) -> dict:

@@ -19,3 +19,14 @@ DUMMY_HASH = "$2b$12$2GS6W/1K7RKYRayc4wc17.t2ideWAGp7GlObFRZdXRuPRYCbK9bpy"
 
 DEMO_BANNER = ("演示模式：所有账号共用同一个系统用户，彼此之间没有隔离；数据均为虚构，"
                "请勿录入真实学生信息。")
+
+# `mentorhub` command line: how a failure ends (one line on stderr, exit status 1, no traceback)
+CLI_ERROR = "错误：{message}"
+CLI_SETTINGS_ERROR = "错误：站点设置有误：{message}"
+CLI_FILE_ERROR = "错误：无法读写“{path}”：{reason}"
+CLI_FILE_REASONS = {"ENOENT": "文件或文件夹不存在", "EACCES": "没有权限", "EPERM": "没有权限", "ENOSPC": "磁盘空间已满",
+                    "EROFS": "文件系统只读", "EISDIR": "这是一个文件夹", "ENOTDIR": "路径中有一段不是文件夹"}  # fmt: skip
+CLI_HUB_UNREACHABLE = "错误：无法连接平台（{error}）。请确认平台正在运行、地址和令牌正确。"
+CLI_INTERRUPTED = "已中断。"
+CLI_INTERNAL_ERROR = ("内部错误（{kind}）：{message}\n"
+                      "请加上 --verbose 重新运行以查看详细信息，并把输出交给平台管理员。")

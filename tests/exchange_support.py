@@ -1,7 +1,7 @@
 """Helpers for the exchange tests: an in-process exchange server whose only difference from production
 is how the caller is identified (a header naming the user and groups instead of a hub token).
 
-- ``ExchangeServer(root, max_bytes)``: starts the real tornado app on a free loopback port in a thread;
+- ``ExchangeServer(root, max_bytes, quota_bytes=..., rate=...)``: starts the real tornado app on a free loopback port in a thread;
   ``client(user, *groups, service=False)`` returns a real ``ExchangeClient`` acting as that caller;
   ``close()`` stops it.
 - ``snapshot(root)``: ``{relative path: sha256}`` of every file in the store, to prove nothing changed.
@@ -20,7 +20,7 @@ from hub.exchange.access import Caller, Policy
 from hub.exchange.app import make_app
 from hub.exchange.client import ExchangeClient
 from hub.exchange.handlers import HubIdentity
-from hub.exchange.store import ExchangeStore
+from hub.exchange.store import DEFAULT_QUOTA_BYTES, ExchangeStore
 from tests.helpers import free_port
 
 PREFIX = "/services/exchange/"
@@ -48,8 +48,9 @@ class HeaderIdentity(HubIdentity):
 
 
 class ExchangeServer:
-    def __init__(self, root: Path, max_bytes: int = 20 * 2**20, courses=None):
-        self.store = ExchangeStore(root, max_bytes=max_bytes)
+    def __init__(self, root: Path, max_bytes: int = 20 * 2**20, courses=None, *,
+                 quota_bytes: int = DEFAULT_QUOTA_BYTES, rate=None):
+        self.store = ExchangeStore(root, max_bytes=max_bytes, quota_bytes=quota_bytes)
         self.policy = Policy(frozenset(courses) if courses else None)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}{PREFIX}"
@@ -58,7 +59,7 @@ class ExchangeServer:
 
         def run():
             asyncio.set_event_loop(asyncio.new_event_loop())
-            app = make_app(self.store, self.policy, PREFIX, identity=HeaderIdentity)
+            app = make_app(self.store, self.policy, PREFIX, identity=HeaderIdentity, rate=rate)
             app.listen(self.port, "127.0.0.1", max_body_size=max_bytes * 2 + 2**20)
             self._loop = IOLoop.current()
             started.set()

@@ -85,16 +85,15 @@ def about_lines(progress: dict, mentors_empty: bool) -> list[str]:
 
 
 def summary_xlsx(progress: dict, assignments: list[dict] | None = None) -> bytes:
-    """The workbook: sheets 按班级, 按导师 and 说明."""
+    """The workbook: sheets 按班级, 按导师 and 说明, formula-safe (names come from the roster)."""
     import pandas as pd
 
+    from hub.spreadsheets import frames_xlsx
+
     classes, mentors = summary_frames(progress, assignments)
-    about = about_lines(progress, mentors.empty)
+    about = pd.DataFrame({t("sheet_about"): about_lines(progress, mentors.empty)})
     buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        classes.to_excel(writer, sheet_name=t("sheet_classes"), index=False)
-        mentors.to_excel(writer, sheet_name=t("sheet_mentors"), index=False)
-        pd.DataFrame({t("sheet_about"): about}).to_excel(writer, sheet_name=t("sheet_about"), index=False)
+    frames_xlsx(buffer, {t("sheet_classes"): classes, t("sheet_mentors"): mentors, t("sheet_about"): about})
     return buffer.getvalue()
 
 

@@ -19,10 +19,23 @@ import logging
 import math
 import re
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from hub.courses import texts as course_texts
+from hub.spreadsheets import (
+    MAX_PROBLEMS,
+    TableRefused,
+    cell_text,
+    check_file_size,
+    close_workbook,
+    csv_rows,
+    from_csv_text,
+    more_problems_text,
+    open_workbook,
+    sheet_rows,
+)
 
 log = logging.getLogger(__name__)
 
@@ -77,20 +90,31 @@ def row_problem(row: int, column: str, key: str, **values) -> str:
 
 
 def read_table(path: Path) -> list[dict]:
-    """The file's rows as {header: text} (header row excluded)."""
+    """The file's rows as {header: text} (header row excluded), within the limits of ``hub.spreadsheets``.
+
+    CSV cells that the export wrote with a protective apostrophe (``'=...``) are read back as written."""
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
         raise ImportProblem([problem("bad_format", value=suffix or "（无）")])
     try:
+        check_file_size(path.stat().st_size)
         if suffix == ".csv":
-            with path.open(encoding="utf-8-sig", newline="") as handle:
-                return [dict(row) for row in csv.DictReader(handle)]
-        import pandas as pd
-
-        frame = pd.read_excel(path, dtype=str, keep_default_na=False)
-        return frame.to_dict(orient="records")
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+            text = path.read_bytes().decode("utf-8-sig")
+            grid = [[from_csv_text(cell) for cell in row] for row in csv_rows(text, path.name)]
+        else:
+            book = open_workbook(path)
+            try:
+                grid = [[cell_text(v) for v in row] for row in sheet_rows(book, book.worksheets[0])]
+            finally:
+                close_workbook(book)
+    except TableRefused as refused:
+        raise ImportProblem([refused.message]) from None
+    except (OSError, UnicodeDecodeError, ValueError, csv.Error, zipfile.BadZipFile, KeyError, IndexError) as error:
         raise ImportProblem([problem("unreadable", value=error)]) from None
+    if not grid:
+        return []
+    header = [str(h).strip() for h in grid[0]]
+    return [dict(zip(header, row, strict=False)) for row in grid[1:] if any(row)]
 
 
 def parse_hours(text: str) -> float | None:
@@ -112,6 +136,9 @@ def read_results(path: Path) -> tuple[str, list[TeacherResult]]:
         raise ImportProblem([problem("missing_columns", value="、".join(missing))])
     problems, title, results = [], None, {}
     for index, raw in enumerate(table):
+        if len(problems) >= MAX_PROBLEMS:
+            problems = [*problems[:MAX_PROBLEMS], more_problems_text()]
+            break
         row = index + 2  # the header is row 1
         cells = {column: str(raw.get(HEADERS[column]) or "").strip() for column in needed}
         bad = False

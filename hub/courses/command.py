@@ -119,7 +119,9 @@ def use_local_hub(settings) -> None:
             os.environ[name] = value
 
 
-def _pipeline(args) -> CoursePipeline:
+def _pipeline(args, exchange: bool = False) -> CoursePipeline:
+    """The course's pipeline; with ``exchange``, for a step that goes through the hub's exchange service,
+    which knows the trainer only from their own hub token."""
     settings = _settings(args)
     try:
         catalog = load_catalog(settings.courses_dir)
@@ -128,6 +130,8 @@ def _pipeline(args) -> CoursePipeline:
         become_grader(settings, args.course)  # refuses any other account, naming the command to use
         raise
     course = find_course(catalog, args.course)
+    if exchange and not os.environ.get("JUPYTERHUB_API_TOKEN"):
+        raise CourseError(texts.NEED_HUB_TOKEN)
     become_grader(settings, course.course_id)
     use_local_hub(settings)
     # Inside the hub (a token in the environment) nbgrader checks enrolment against hub groups.
@@ -137,10 +141,14 @@ def _pipeline(args) -> CoursePipeline:
 
 
 def _guard(func):
+    """Every known failure ends with one Chinese line on stderr and exit status 1, never a traceback."""
     def run(args) -> int:
+        from nbgrader.converters.base import NbGraderException
+        from nbgrader.exchange.abc.exchange import ExchangeError
+
         try:
             return func(args)
-        except (CourseError, SettingsError) as exc:
+        except (CourseError, SettingsError, ExchangeError, NbGraderException) as exc:
             print(texts.CLI_ERROR.format(message=exc), file=sys.stderr)
             return 1
     run.__name__ = func.__name__
@@ -177,14 +185,14 @@ def cmd_sync_roster(args) -> int:
 
 @_guard
 def cmd_release(args) -> int:
-    _pipeline(args).release(args.assignment)
+    _pipeline(args, exchange=True).release(args.assignment)
     print(texts.CLI_OK)
     return 0
 
 
 @_guard
 def cmd_collect(args) -> int:
-    students = _pipeline(args).collect(args.assignment)
+    students = _pipeline(args, exchange=True).collect(args.assignment)
     print(texts.CLI_OK + f"（{len(students)}）")
     return 0
 
@@ -221,7 +229,7 @@ def cmd_autograde(args) -> int:
 
 @_guard
 def cmd_feedback(args) -> int:
-    pipeline = _pipeline(args)
+    pipeline = _pipeline(args, exchange=True)
     outcomes = pipeline.feedback(args.assignment)
     failed = [(o.student_id, [o.message]) for o in outcomes if not o.ok]
     print(texts.FEEDBACK_SUMMARY.format(ok=len(outcomes) - len(failed), failed=len(failed), total=len(outcomes)))

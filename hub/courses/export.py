@@ -5,12 +5,11 @@ Rows are ordered by staff id and assignment order, never by score: nothing here 
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pandas as pd
+from hub.spreadsheets import write_csv, write_xlsx
 
 from . import texts
 from .catalog import Assignment, Course
@@ -77,7 +76,8 @@ def grade_rows(course: Course, gradebook, roster: dict[str, dict]) -> list[dict]
 
 
 def write_rows(rows: list[dict], path: Path) -> Path:
-    """Write with Chinese headers; .csv is UTF-8 with BOM so that Excel opens it correctly."""
+    """Write with Chinese headers; .csv is UTF-8 with BOM so that Excel opens it correctly. Every cell is
+    formula-safe: names come from the gradebook, which graded code can write to."""
     path = Path(path)
     headers = [texts.EXPORT_COLUMNS[c] for c in COLUMNS]
     suffix = path.suffix.lower()
@@ -85,13 +85,11 @@ def write_rows(rows: list[dict], path: Path) -> Path:
         raise Invalid(texts.EXPORT_UNKNOWN_FORMAT.format(suffix=suffix or "（无）"))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    cells = [[row[c] for c in COLUMNS] for row in rows]
     if suffix == ".csv":
         with tmp.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(headers)
-            writer.writerows([[row[c] for c in COLUMNS] for row in rows])
+            write_csv(handle, headers, cells)
     else:
-        frame = pd.DataFrame([[row[c] for c in COLUMNS] for row in rows], columns=headers)
-        frame.to_excel(tmp, index=False, sheet_name=texts.EXPORT_SHEET)
+        write_xlsx(tmp, {texts.EXPORT_SHEET: (headers, cells)})
     tmp.replace(path)
     return path

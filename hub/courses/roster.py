@@ -12,6 +12,8 @@ from pathlib import Path
 
 import requests
 
+from hub.spreadsheets import TableRefused, check_file_size, csv_rows, from_csv_text
+
 from . import texts
 from .errors import CourseError, Invalid
 
@@ -30,23 +32,29 @@ class RosterEntry:
 
 
 def read_roster_csv(path: Path) -> dict[str, RosterEntry]:
+    """The roster file's entries by user name, within the limits of ``hub.spreadsheets``."""
     path = Path(path)
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        reader = csv.DictReader(handle)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
+    try:
+        check_file_size(path.stat().st_size)
+        grid = csv_rows(path.read_bytes().decode("utf-8-sig"), path.name)
+        header = [h.strip() for h in next(grid, [])]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
         if missing:
             raise Invalid(texts.ROSTER_MISSING_COLUMN.format(path=path, columns="、".join(missing)))
         entries = {}
-        for line, row in enumerate(reader, start=2):
-            username = (row.get("username") or "").strip()
+        for line, cells in enumerate(grid, start=2):
+            if not any(cells):
+                continue
+            row = dict(zip(header, (from_csv_text(c).strip() for c in cells), strict=False))
+            username = row.get("username") or ""
             if not username:
                 raise Invalid(texts.ROSTER_FILE_INVALID.format(path=path, line=line, error="username 为空"))
-            entries[username] = RosterEntry(
-                username=username,
-                staff_id=(row.get("staff_id") or "").strip() or username,
-                name=(row.get("name") or "").strip(),
-                school=(row.get("school") or "").strip(),
-            )
+            entries[username] = RosterEntry(username=username, staff_id=row.get("staff_id") or username,
+                                            name=row.get("name") or "", school=row.get("school") or "")
+    except TableRefused as refused:
+        raise Invalid(texts.ROSTER_FILE_REFUSED.format(path=path, error=refused.message)) from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise Invalid(texts.ROSTER_FILE_REFUSED.format(path=path, error=error)) from None
     return entries
 
 

@@ -45,6 +45,7 @@ SANDBOX_BROKEN = ("无法建立自动评分沙箱，为了安全不会在沙箱�
 # --- roster -------------------------------------------------------------------------------
 ROSTER_FILE_INVALID = "名册文件 {path} 第 {line} 行有误：{error}"
 ROSTER_MISSING_COLUMN = "名册文件 {path} 缺少列：{columns}"
+ROSTER_FILE_REFUSED = "名册文件 {path} 无法读取：{error}"
 ROSTER_HUB_UNREACHABLE = "无法从平台读取用户组「{group}」：{error}"
 ROSTER_SYNCED = "名册已同步：新增 {added} 人，更新 {updated} 人，共 {total} 人。"
 
@@ -97,6 +98,8 @@ CLI_RESULT_LINE = "　{student_id}：{status}"
 CLI_OK = "完成。"
 FAILED_LIST = "以下提交未能完成（请逐一检查）："
 CLI_ERROR = "错误：{message}"
+NEED_HUB_TOKEN = ("没有平台令牌：发布、收回和返还反馈都经过平台的作业交换服务，它凭培训者本人的令牌识别身份。"
+                  "请在平台的“令牌”页（/hub/token）生成一个，然后运行 export JUPYTERHUB_API_TOKEN=<令牌> 再试。")
 STATUS_OK = "成功"
 STATUS_FAILED = "失败"
 # Server mode: the course folder belongs to the course's grader account (hub/courses/command.py)

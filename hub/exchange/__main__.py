@@ -3,6 +3,8 @@
 Environment:
   MENTORHUB_EXCHANGE_DIR        the store folder (required), e.g. <state>/exchange-store
   MENTORHUB_EXCHANGE_MAX_BYTES  size limit per submission in bytes (default 20 MB)
+  MENTORHUB_EXCHANGE_QUOTA_BYTES  what is kept of one teacher's submissions per course, in bytes (default 50 MB)
+  MENTORHUB_EXCHANGE_RATE       submissions per teacher and window, as COUNT/SECONDS (default 10/600)
   MENTORHUB_EXCHANGE_COURSES    comma-separated course ids this exchange serves (default: any course
                                 a caller's hub groups name)
   MENTORHUB_SERVICE_BIND_URL    where to listen when it differs from the service URL (cluster mode)
@@ -21,7 +23,8 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from .access import Policy
-from .store import DEFAULT_MAX_BYTES, ExchangeStore
+from .limits import DEFAULT_COUNT, DEFAULT_WINDOW_SECONDS, SubmissionRate
+from .store import DEFAULT_MAX_BYTES, DEFAULT_QUOTA_BYTES, ExchangeStore
 
 log = logging.getLogger("hub.exchange")
 
@@ -42,16 +45,31 @@ def configure(environ) -> tuple[ExchangeStore, Policy]:
     if not raw_limit.isdigit() or int(raw_limit) <= 0:
         raise ValueError(f"MENTORHUB_EXCHANGE_MAX_BYTES must be a positive number of bytes, not {raw_limit!r}.\n"
                          "MENTORHUB_EXCHANGE_MAX_BYTES 必须是正整数（字节数）。")
+    raw_quota = environ.get("MENTORHUB_EXCHANGE_QUOTA_BYTES", "") or str(DEFAULT_QUOTA_BYTES)
+    if not raw_quota.isdigit() or int(raw_quota) <= 0:
+        raise ValueError(f"MENTORHUB_EXCHANGE_QUOTA_BYTES must be a positive number of bytes, not {raw_quota!r}.\n"
+                         "MENTORHUB_EXCHANGE_QUOTA_BYTES 必须是正整数（字节数）。")
     courses = [c.strip() for c in environ.get("MENTORHUB_EXCHANGE_COURSES", "").split(",") if c.strip()]
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
-    store = ExchangeStore(Path(folder), max_bytes=int(raw_limit))
+    store = ExchangeStore(Path(folder), max_bytes=int(raw_limit), quota_bytes=int(raw_quota))
     return store, Policy(frozenset(courses) if courses else None)
+
+
+def configure_rate(environ) -> SubmissionRate:
+    """The submission rate limit from ``MENTORHUB_EXCHANGE_RATE`` (``COUNT/SECONDS``)."""
+    raw = environ.get("MENTORHUB_EXCHANGE_RATE", "") or f"{DEFAULT_COUNT}/{DEFAULT_WINDOW_SECONDS}"
+    count, _, window = raw.partition("/")
+    if not (count.isdigit() and window.isdigit() and int(count) > 0 and int(window) > 0):
+        raise ValueError(f"MENTORHUB_EXCHANGE_RATE must be COUNT/SECONDS such as 10/600, not {raw!r}.\n"
+                         "MENTORHUB_EXCHANGE_RATE 必须形如 10/600（次数/秒数）。")
+    return SubmissionRate(int(count), int(window))
 
 
 def main(environ=os.environ) -> int:
     logging.basicConfig(level=logging.INFO, format="[%(levelname)s %(asctime)s %(name)s] %(message)s")
     try:
         store, policy = configure(environ)
+        rate = configure_rate(environ)
     except ValueError as error:
         print(error, file=sys.stderr)
         return 2
@@ -59,12 +77,13 @@ def main(environ=os.environ) -> int:
 
     prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/exchange/")
     host, port = listen_address(environ)
-    app = make_app(store, policy, prefix)
+    app = make_app(store, policy, prefix, rate=rate)
 
     async def serve():
         app.listen(port, host, xheaders=True, max_body_size=store.max_bytes * 2 + 2**20)
-        log.info("exchange listening on http://%s:%d%s (store %s, limit %d bytes)", host, port, prefix,
-                 store.root, store.max_bytes)
+        log.info("exchange listening on http://%s:%d%s (store %s, limit %d bytes, quota %d bytes per teacher "
+                 "and course, %d submissions per %g s)", host, port, prefix, store.root, store.max_bytes,
+                 store.quota_bytes, rate.count, rate.window)
         await asyncio.Event().wait()
 
     try:

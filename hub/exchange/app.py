@@ -25,11 +25,12 @@ ROUTES = [
 
 
 def make_app(store, policy, prefix: str = "/services/exchange/", *, identity=h.HubIdentity,
-             workers: int = 8) -> web.Application:
-    """The application for ``store`` below ``prefix``; ``identity`` supplies ``identify()`` (the hub token)."""
+             workers: int = 8, rate=None) -> web.Application:
+    """The application for ``store`` below ``prefix``; ``identity`` supplies ``identify()`` (the hub token);
+    ``rate`` (a ``hub.exchange.limits.SubmissionRate``, or None for no limit) limits submissions."""
     prefix = prefix if prefix.endswith("/") else prefix + "/"
     executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exchange-io")
-    init = {"store": store, "policy": policy, "executor": executor}
+    init = {"store": store, "policy": policy, "executor": executor, "rate": rate}
     routes = []
     for path, handler in ROUTES:
         bound = type(handler.__name__, (identity, handler), {})

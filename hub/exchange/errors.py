@@ -45,3 +45,19 @@ class Leak(ExchangeProblem):
     """Feedback that would show hidden tests to teachers."""
 
     status = 422
+
+
+class OverQuota(ExchangeProblem):
+    """The teacher's submissions kept for a course would pass the quota."""
+
+    status = 413
+
+
+class TooManyRequests(ExchangeProblem):
+    """More submissions in the rate limit's window than allowed; ``retry_after`` in seconds."""
+
+    status = 429
+
+    def __init__(self, message, retry_after: int, **values):
+        super().__init__(message, **values)
+        self.retry_after = retry_after

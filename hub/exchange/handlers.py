@@ -12,7 +12,7 @@ from tornado.ioloop import IOLoop
 
 from . import texts
 from .access import Caller
-from .errors import ExchangeProblem, Forbidden, Invalid, Leak, TooLarge
+from .errors import ExchangeProblem, Forbidden, Invalid, Leak, TooLarge, TooManyRequests
 from .hidden import leaks_hidden_tests
 from .names import check_name
 from .store import CorruptFile
@@ -54,8 +54,8 @@ class HubIdentity(HubAuthenticated):
 class BaseHandler(web.RequestHandler):
     public = False
 
-    def initialize(self, store, policy, executor):
-        self.store, self.policy, self.executor = store, policy, executor
+    def initialize(self, store, policy, executor, rate=None):
+        self.store, self.policy, self.executor, self.rate = store, policy, executor, rate
         self.caller: Caller | None = None
 
     async def identify(self) -> Caller | None:  # provided by HubIdentity (or a test subclass)
@@ -79,6 +79,8 @@ class BaseHandler(web.RequestHandler):
 
     def write_error(self, status_code, **kwargs):
         error = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(error, TooManyRequests):
+            self.set_header("Retry-After", str(error.retry_after))
         if isinstance(error, ExchangeProblem):
             body = error.to_dict()
         elif isinstance(error, web.HTTPError) and status_code == 405:
@@ -131,6 +133,13 @@ class UploadHandler(BaseHandler):
             self.refuse(TooLarge(int(length) * 3 // 4, self.store.max_bytes))
             return
         self.request.connection.set_max_body_size(limit + 65536)
+        try:
+            self.before_body()
+        except ExchangeProblem as error:
+            self.refuse(error)
+
+    def before_body(self) -> None:
+        """Checks that can refuse a request before its body is read (raise an ExchangeProblem)."""
 
     def refuse(self, error: ExchangeProblem) -> None:
         """Send the error answer now, while the body may still be arriving; drop the rest of the body."""
@@ -142,6 +151,8 @@ class UploadHandler(BaseHandler):
         self.set_header("Content-Type", "application/json; charset=utf-8")
         self.set_header("Content-Length", str(len(body)))
         self.set_header("Connection", "close")
+        if isinstance(error, TooManyRequests):
+            self.set_header("Retry-After", str(error.retry_after))
         self.write(body)
         self.flush()
 
@@ -227,6 +238,10 @@ class ReleaseHandler(UploadHandler):
 
 
 class SubmitHandler(UploadHandler):
+    def before_body(self) -> None:
+        if self.rate is not None and self.request.method == "POST":
+            self.rate.check(self.caller.name)
+
     async def post(self, course, assignment):
         if self.answered():
             return
@@ -243,6 +258,8 @@ class SubmitHandler(UploadHandler):
         files = self.files(payload)
         if any(path.rsplit("/", 1)[-1] in TIMESTAMP_FILES for path in files):
             raise Invalid(texts.TIMESTAMP_IN_PAYLOAD, field="timestamp.txt")
+        if self.rate is not None:
+            self.rate.admit(self.caller.name)  # on the event loop: requests sent together are counted one by one
         result = await self.call(self.store.add_submission, course, assignment, self.caller.name, files)
         log.info("%s submitted %s/%s as %s", self.caller.name, course, assignment, result["submission_id"])
         self.send(result, status=201)

@@ -36,6 +36,11 @@ def exchange_service(settings, courses=(), *, python: str = sys.executable,
     }
     if max_bytes:
         environment["MENTORHUB_EXCHANGE_MAX_BYTES"] = str(int(max_bytes))
+    limits = getattr(settings, "exchange", None) or {}
+    if limits.get("quota_mb_per_teacher"):
+        environment["MENTORHUB_EXCHANGE_QUOTA_BYTES"] = str(int(limits["quota_mb_per_teacher"]) * 2**20)
+    if limits.get("submissions_per_window") and limits.get("window_seconds"):
+        environment["MENTORHUB_EXCHANGE_RATE"] = f"{int(limits['submissions_per_window'])}/{int(limits['window_seconds'])}"
     return {
         "name": SERVICE_NAME,
         "url": f"http://127.0.0.1:{exchange_port(settings)}",

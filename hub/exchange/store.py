@@ -23,11 +23,12 @@ import threading
 from pathlib import Path
 
 from . import texts
-from .errors import Conflict, NotFound, TooLarge
+from .errors import Conflict, NotFound, OverQuota, TooLarge
 from .names import check_name, check_relative_path
 from .wire import sha256
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+DEFAULT_QUOTA_BYTES = 50 * 1024 * 1024  # per teacher and course: two and a half submissions of the largest size
 MANIFEST = "manifest.json"
 
 
@@ -40,11 +41,15 @@ def utcnow() -> dt.datetime:
 
 
 class ExchangeStore:
-    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES, clock=utcnow):
+    def __init__(self, root: Path, max_bytes: int = DEFAULT_MAX_BYTES, clock=utcnow, *,
+                 quota_bytes: int = DEFAULT_QUOTA_BYTES):
         self.root = Path(root)
         self.max_bytes = int(max_bytes)
+        self.quota_bytes = int(quota_bytes)
         self.clock = clock
         self._release_lock = threading.Lock()
+        self._student_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._locks_lock = threading.Lock()
         (self.root / ".incoming").mkdir(parents=True, exist_ok=True)
 
     # -- releases ----------------------------------------------------------------------------
@@ -84,15 +89,35 @@ class ExchangeStore:
 
     # -- submissions ---------------------------------------------------------------------------
     def add_submission(self, course: str, assignment: str, student: str, files: dict[str, bytes]) -> dict:
-        """File a submission under ``student`` with the server's time; never replaces an earlier one."""
+        """File a submission under ``student`` with the server's time; never replaces an earlier one.
+
+        Refused (``OverQuota``) when the student's submissions kept for the course would pass
+        ``quota_bytes``; checked and stored under one lock per student and course, so that submissions
+        sent at the same moment cannot pass the quota together."""
         self.find_release(course, assignment)
-        now = self.clock()
-        submission_id = f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(4)}"
-        manifest = {"course": course, "assignment": assignment, "student": check_name(student, "student"),
-                    "submission_id": submission_id, "timestamp": now.isoformat()}
-        final = self._course(course) / "submissions" / student / assignment / submission_id
-        self._commit(self._stage(files, manifest), final, replace=False)
+        size = sum(len(data) for data in files.values())
+        with self._student_lock(course, check_name(student, "student")):
+            used = self.used_bytes(course, student)
+            if used + size > self.quota_bytes:
+                raise OverQuota(texts.OVER_QUOTA, student=student, course=course, size_mb=size / 2**20,
+                                total_mb=(used + size) / 2**20, quota_mb=self.quota_bytes / 2**20)  # fmt: skip
+            now = self.clock()
+            submission_id = f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{secrets.token_hex(4)}"
+            manifest = {"course": course, "assignment": assignment, "student": student,
+                        "submission_id": submission_id, "timestamp": now.isoformat()}
+            final = self._course(course) / "submissions" / student / assignment / submission_id
+            self._commit(self._stage(files, manifest), final, replace=False)
         return self._public(manifest)
+
+    def used_bytes(self, course: str, student: str) -> int:
+        """What the exchange keeps of ``student``'s submissions to ``course``, in bytes."""
+        base = self._course(course) / "submissions" / check_name(student, "student")
+        return sum(self._manifest(folder).get("total_bytes", 0)
+                   for aid in _children(base) for folder in (base / aid / sid for sid in _children(base / aid)))
+
+    def _student_lock(self, course: str, student: str) -> threading.Lock:
+        with self._locks_lock:
+            return self._student_locks.setdefault((course, student), threading.Lock())
 
     def find_submissions(self, course: str, *, assignment: str | None = None,
                          student: str | None = None) -> list[dict]:

@@ -23,6 +23,13 @@ TIMESTAMP_IN_PAYLOAD = ("submission timestamps are set by the server on receipt;
 TOO_LARGE = ("the upload is {size_mb:.1f} MB, over the limit of {limit_mb:.0f} MB per submission",
              "本次上传约 {size_mb:.1f} MB，超过了每次提交 {limit_mb:.0f} MB 的上限。"
              "请删除作业文件夹中不需要的大文件（如数据、图片、视频）后再提交。")
+OVER_QUOTA = ("{student}'s submissions to course {course!r} would reach {total_mb:.1f} MB with this one "
+              "({size_mb:.1f} MB), over the quota of {quota_mb:.0f} MB per teacher and course",
+              "本次提交约 {size_mb:.1f} MB，提交后你在课程「{course}」保存的全部提交将达到 {total_mb:.1f} MB，"
+              "超过每位教师每门课程 {quota_mb:.0f} MB 的上限。请删除作业文件夹中不需要的大文件后再提交；"
+              "如确需更多空间，请联系课程培训者。")
+TOO_MANY_SUBMISSIONS = ("{student} made {count} submissions within {window} s, the limit; next one in {wait} s",
+                        "提交过于频繁：每位教师每 {window} 秒最多提交 {count} 次，请在 {wait} 秒后再试。")
 UNKNOWN_COURSE = ("there is no course {course!r} in this exchange", "没有编号为「{course}」的课程")
 NOT_IN_COURSE = ("you are not enrolled in course {course!r}", "你没有选修课程「{course}」，不能查看或提交它的作业")
 NOT_TRAINER = ("only trainers of course {course!r} may do this", "只有课程「{course}」的培训者可以执行此操作")

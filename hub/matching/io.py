@@ -18,6 +18,17 @@ from pathlib import Path
 from hub.matching import messages as msg
 from hub.matching.errors import InputError, Problem
 from hub.matching.model import MAX_CAPACITY, ROLE_ALIASES, Assignment, Instance, MentorRecord, StudentRecord
+from hub.spreadsheets import (
+    TableRefused,
+    cell_text,
+    check_file_size,
+    close_workbook,
+    csv_rows,
+    open_workbook,
+    sheet_rows,
+    write_csv,
+    write_xlsx,
+)
 
 STUDENT_COLUMNS = ("student_id", "class_id", "needs_mentors", "prefs")
 MENTOR_COLUMNS = ("mentor_id", "roles", "capacity", "classes", "prefs")
@@ -90,6 +101,8 @@ def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[
         header = next(rows, None)
     except FileNotFoundError:
         raise InputError([Problem(name, None, None, msg.FILE_NOT_FOUND)]) from None
+    except TableRefused as error:
+        raise InputError([Problem(name, None, None, error.message)]) from None
     except (OSError, ValueError, csv.Error) as error:
         raise InputError([Problem(name, None, None, msg.FILE_UNREADABLE.format(reason=error))]) from error
     if header is None:
@@ -121,27 +134,31 @@ def _data_rows(rows, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
     except csv.Error as error:
         text = msg.FILE_UNREADABLE.format(reason=error)
         raise InputError([Problem(name, row_number + 1, None, text)]) from error
+    except TableRefused as error:
+        raise InputError([Problem(name, None, None, error.message)]) from None
 
 
 def _csv_rows(source, data) -> Iterator[list[str]]:
-    raw = Path(source).read_bytes() if data is None else bytes(data)
+    if data is None:
+        check_file_size(Path(source).stat().st_size)
+        raw = Path(source).read_bytes()
+    else:
+        check_file_size(len(data))
+        raw = bytes(data)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = raw.decode("gb18030")  # "CSV" saved by Excel on Chinese Windows
-    rows = csv.reader(_io.StringIO(text, newline=""))
+    rows = csv_rows(text, Path(source).name)
     if " " not in text and "\t" not in text:
         return rows  # nothing to strip: skip the per-cell work on large tables
     return ([cell.strip() for cell in raw_row] for raw_row in rows)
 
 
 def _xlsx_rows(source, data, table: str) -> Iterator[tuple]:
-    from openpyxl import load_workbook
-
-    handle = _io.BytesIO(bytes(data)) if data is not None else source
     try:
-        book = load_workbook(handle, read_only=True, data_only=True)
-    except FileNotFoundError:
+        book = open_workbook(source, data)
+    except (FileNotFoundError, TableRefused):
         raise
     except Exception as error:  # openpyxl raises several unrelated types for a file that is not xlsx
         text = msg.FILE_UNREADABLE.format(reason=f"{type(error).__name__}: {error}")
@@ -152,17 +169,17 @@ def _xlsx_rows(source, data, table: str) -> Iterator[tuple]:
         sheet = book.worksheets[0]
     if sheet is None:
         found = "、".join(ws.title for ws in book.worksheets)
+        close_workbook(book)
         text = msg.SHEET_MISSING.format(sheet=SHEET_NAMES[table][0], found=found)
         raise InputError([Problem(Path(source).name, None, None, text)])
-    return ([_cell_text(v) for v in raw_row] for raw_row in sheet.iter_rows(values_only=True))
+    return _closing(book, ([cell_text(v) for v in raw_row] for raw_row in sheet_rows(book, sheet)))
 
 
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+def _closing(book, rows: Iterator) -> Iterator:
+    try:
+        yield from rows
+    finally:
+        close_workbook(book)
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -237,19 +254,10 @@ def json_writer(data: dict):
 
 def _write_csv(handle, rows, columns) -> None:
     text = _io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    out = csv.writer(text)
-    out.writerow(columns)
-    out.writerows(rows)
+    write_csv(text, columns, rows)
     text.flush()
     text.detach()
 
 
 def _write_xlsx(handle, rows, columns) -> None:
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("assignments")
-    sheet.append(list(columns))
-    for row in rows:
-        sheet.append(list(row))
-    book.save(handle)
+    write_xlsx(handle, {"assignments": (columns, rows)})

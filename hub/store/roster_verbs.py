@@ -3,13 +3,15 @@
 Rows arrive already checked by ``hub.roster`` (which refuses a bad file whole). The import is an
 upsert keyed by the roster ids, so re-importing the same file changes nothing; the result counts
 created / updated / unchanged rows per sheet. Staff members without an account get one (no password
-yet, must change it on first login).
+yet, must change it on first login) whose login name is the staff number in lower case; a login name
+that already belongs to another staff member or to a platform account refuses the whole roster.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import delete, select
 
+from .errors import Conflict
 from .models import Account, School, SchoolClass, Staff, Student, TeachingAssignment, join_roles
 
 SHEETS = ("schools", "classes", "staff", "students")
@@ -43,7 +45,7 @@ class RosterVerbs:
                     "school_id": row["school_id"], "name": row["name"],
                     "district": row.get("district", ""), "stage": row.get("stage", "")}, counts["schools"])  # fmt: skip
             s.flush()
-            staff_status = {}
+            staff_status, taken = {}, []
             for row in staff:
                 values = {
                     "staff_id": row["staff_id"], "name": row["name"], "school_id": row["school_id"],
@@ -68,9 +70,18 @@ class RosterVerbs:
                     if staff_status[row["staff_id"]] == "unchanged":  # only its classes changed
                         counts["staff"]["unchanged"] -= 1
                         counts["staff"]["updated"] += 1
-                if s.get(Account, row["staff_id"]) is None:
-                    s.add(Account(username=row["staff_id"], staff_id=row["staff_id"], password_hash="",
+                username = row.get("username") or row["staff_id"].lower()
+                account = s.get(Account, username)
+                if account is None:
+                    s.add(Account(username=username, staff_id=row["staff_id"], password_hash="",
                                   must_change_password=True, display_name=row["name"]))  # fmt: skip
+                elif account.staff_id != row["staff_id"]:
+                    taken.append((row["staff_id"], username, account.staff_id))
+            if taken:  # raising inside the transaction: nothing of the roster is written
+                raise Conflict(
+                    "login names already belong to someone else: " + ", ".join(f"{u} ({o})" for _, u, o in taken),
+                    "以下教职工的登录名已被其他账号占用，整个花名册未导入："
+                    + "；".join(f"{sid} → {u}（属于 {o or '平台账号'}）" for sid, u, o in taken))
             for row in students:
                 _upsert(s, Student, "student_id", {
                     "student_id": row["student_id"], "display_name": row["display_name"],
