@@ -25,7 +25,7 @@ from pathlib import Path
 from . import texts
 from .errors import Conflict, NotFound, TooLarge
 from .names import check_name, check_relative_path
-from .wire import sha256
+from .wire import check_no_folder_clash, sha256
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 MANIFEST = "manifest.json"
@@ -165,6 +165,7 @@ class ExchangeStore:
         total = sum(len(data) for data in files.values())
         if total > self.max_bytes:
             raise TooLarge(total, self.max_bytes)
+        check_no_folder_clash(files)
         staged = self._incoming_path("new")
         (staged / "files").mkdir(parents=True)
         try:
