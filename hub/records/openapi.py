@@ -152,7 +152,7 @@ def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",
                              "description": "token <JupyterHub API token>"},
-                "hubOAuthCookie": {"type": "apiKey", "in": "cookie", "name": "services-records"},
+                "hubOAuthCookie": {"type": "apiKey", "in": "cookie", "name": "service-records"},
             },
             "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "field": {"type": "string", "nullable": True}, "message_zh": {"type": "string"},

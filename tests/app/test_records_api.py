@@ -259,8 +259,9 @@ def test_edit_rights_through_the_hub(running_hub, tokens, targets):
     assert created.status_code == 201
     record_id = created.json()["record_id"]
     path = f"records/{record_id}"
-    assert call(running_hub, tokens("leader1"), "GET", path).status_code == 200  # same school: may read
-    assert call(running_hub, tokens("leader1"), "PATCH", path, {"summary": "改"}).status_code == 403
+    assert call(running_hub, tokens("principal1"), "GET", path).status_code == 200  # same school: may read
+    assert call(running_hub, tokens("principal1"), "PATCH", path, {"summary": "改"}).status_code == 403
+    assert call(running_hub, tokens("leader1"), "GET", path).status_code == 404  # a studio leader: never
     assert call(running_hub, tokens("schooladmin2"), "PATCH", path, {"summary": "改"}).status_code == 404
     assert call(running_hub, tokens("trainer1"), "DELETE", path).status_code == 404
     patched = call(running_hub, tokens("teacher1"), "PATCH", path, {"summary": "补充了后续安排"})
