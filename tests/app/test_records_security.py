@@ -14,6 +14,7 @@ seeded demo district (the store side is tests/unit/test_records_security.py):
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 import re
 from urllib.parse import quote
@@ -27,6 +28,7 @@ from sqlalchemy import delete, insert
 
 from hub.store import access
 from hub.store.models import Record
+from widgets.client import RecordsClient, RecordsError
 
 pytestmark = pytest.mark.app
 API = "/services/records/api/v1/"
@@ -130,6 +132,16 @@ def test_break_glass_is_a_post_for_one_student_and_is_audited(running_hub, token
     assert (entry["actor"], entry["action"], entry["entity_id"]) == ("admin", "break_glass.read", targets["mentee"])
     assert entry["reason"] == f"{access.BREAK_GLASS_GROUNDS['safety']}：{REASON}"
     assert sorted(entry["detail"]["record_ids"]) == sorted(mentee_records)
+
+
+def test_the_client_breaks_glass_with_a_post(running_hub, tokens, targets):
+    client = RecordsClient(running_hub.url + API, tokens("admin"))
+    answer = client.break_glass(targets["class"], "data_correction", REASON)
+    assert answer["student"]["student_id"] == targets["class"] and answer["ground"] == "data_correction"
+    assert "break_glass" not in inspect.signature(client.records_for).parameters
+    with pytest.raises(RecordsError) as refused:
+        RecordsClient(running_hub.url + API, tokens("teacher1")).break_glass(targets["class"], "safety", REASON)
+    assert refused.value.status == 403 and refused.value.message_zh
 
 
 @pytest.mark.parametrize("user, body, status", [
