@@ -28,6 +28,9 @@ EXCHANGE_SERVICE = "exchange"
 ADMIN_SERVICE = "mentorhub-admin"
 # Scopes only the project's own admin service holds: renaming or creating users, changing group membership.
 PLATFORM_ADMIN_NEVER = ("admin:users", "users", "admin:groups", "groups", "delete:users", "tokens")
+# Cookies that the records service, the formgraders and users' servers set after the hub's OAuth
+# (JupyterHub's HubOAuth.cookie_options): not sent with requests that another site makes, except links.
+COOKIE_OPTIONS = {"JUPYTERHUB_COOKIE_OPTIONS": '{"samesite": "Lax"}'}
 
 # What a user's server token may do: JupyterHub's own defaults for the `server` role, plus calling the
 # records service with the user's identity and reading which courses (services) and groups exist; the
@@ -85,6 +88,7 @@ def single_user_environment(settings: Settings) -> dict[str, str]:
         "JUPYTER_CONFIG_PATH": str(USER_CONFIG_DIR),
         "MENTORHUB_APPS_DIR": str(settings.apps_dir),
         "PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
+        **COOKIE_OPTIONS,
     }
 
 
@@ -218,6 +222,7 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
             "environment": {
                 "MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
                 "MENTORHUB_STATE_DIR": str(settings.state_dir),
+                **COOKIE_OPTIONS,
             },
             "oauth_no_confirm": True,
             "display": False,
@@ -285,7 +290,8 @@ def apply_courses(settings: Settings, c, runtime: Runtime) -> None:
     services = course_services(settings, runtime.courses, as_root=runtime.running_as_root)
     for service in services:
         service["command"] = [str(VENV_BIN / service["command"][0]), *service["command"][1:]]
-        service["environment"] = {**service["environment"], "PATH": single_user_environment(settings)["PATH"]}
+        service["environment"] = {**service["environment"], "PATH": single_user_environment(settings)["PATH"],
+                                  **COOKIE_OPTIONS}
     c.JupyterHub.services = [*c.JupyterHub.services, *services]
     c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, *course_roles(runtime.courses)]
     groups = dict(c.JupyterHub.load_groups)

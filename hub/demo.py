@@ -103,12 +103,14 @@ def demo_roster(rng: random.Random, today: dt.date) -> dict:
                           "subject": SUBJECTS[i % len(SUBJECTS)],
                           "classes": [c[0] for c in school_classes[i % len(school_classes):][:2]]})  # fmt: skip
         mentors[school_id] = list(teachers)
-    extra = [("psych1", "dh", ["psychology"]), ("leader1", "dh", ["leader", "studio_leader"]),
+    # One role each, as README.md's demo table says: leader1 hosts a studio (de-identified cases and
+    # aggregates only, no mentees), principal1 is 东湖's school leader (and a mentor, like every teacher).
+    extra = [("psych1", "dh", ["psychology"]), ("principal1", "dh", ["leader"]), ("leader1", "dh", ["studio_leader"]),
              ("schooladmin1", "dh", ["school_admin"]), ("schooladmin2", "xl", ["school_admin"])]  # fmt: skip
     for username, school_id, roles in extra:
         staff.append({"staff_id": username, "name": person_name(rng), "school_id": school_id, "roles": roles,
                       "classes": []})  # fmt: skip
-    mentors["dh"] += ["psych1", "leader1"]
+    mentors["dh"] += ["psych1", "principal1"]
     return {"schools": schools, "classes": classes, "staff": staff, "students": students, "mentors": mentors}
 
 

@@ -5,6 +5,13 @@ validate free-text fields. Detection is rule based: regular expressions for numb
 the caller's roster for names and schools, and conservative patterns (common surname plus
 given name next to a cue word; ``XX中学``; ``XX路12号``) for the rest.
 
+Every detector reads the text after normalisation (``normalise``): NFKC (full-width digits and
+letters become ASCII, ideographic spaces plain spaces), zero-width and other format characters
+removed. The two number detectors (ID cards, phone numbers) also read Chinese numerals as digits
+where they form a run of numerals (一三八一二三四五六七八 is a phone number), and a second time
+with the spaces, dots and dashes between digits taken out (1 3 8 1 2 3 4 - 5 6 7 8). Findings
+always name spans of the text as given, so ``redact`` works on the original.
+
 Pure functions only: ``find_pii(text, names=(), schools=())`` returns non-overlapping
 ``PiiFinding`` objects sorted by position, and ``redact(text, findings)`` replaces each span
 with a Chinese placeholder such as 【姓名】.
@@ -13,6 +20,7 @@ with a Chinese placeholder such as 【姓名】.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -64,6 +72,94 @@ class PiiFinding:
 
 
 HAN = "\u4e00-\u9fff"
+
+# --- normalisation -------------------------------------------------------------------------
+
+#: Characters NFKC may change: everything but ASCII and the CJK unified ideographs (which it keeps).
+_MAY_CHANGE = re.compile(r"[^\x00-\x7f\u4e00-\u9fff]")
+#: Invisible characters that are not of category Cf (format) but are ignored when text is shown:
+#: combining grapheme joiner, Hangul fillers, Khmer vowel inherents, Mongolian variation selectors,
+#: variation selectors.
+_INVISIBLE = frozenset(
+    "\u034f\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e\u180f\u3164\uffa0"
+    + "".join(map(chr, range(0xFE00, 0xFE10)))
+)
+_CN_DIGITS = {"〇": "0", "零": "0", "一": "1", "幺": "1", "壹": "1", "二": "2", "贰": "2", "三": "3", "叁": "3",
+              "四": "4", "肆": "4", "五": "5", "伍": "5", "六": "6", "陆": "6", "七": "7", "柒": "7",
+              "八": "8", "捌": "8", "九": "9", "玖": "9"}  # fmt: skip
+_NUMERAL = "0-9" + "".join(_CN_DIGITS)
+#: A run of at least seven numerals (Chinese or Arabic), with at most one space or dash between two.
+_NUMERAL_RUN = re.compile(rf"[{_NUMERAL}](?:[\s-]?[{_NUMERAL}]){{6,}}")
+_CN_DIGIT = re.compile(f"[{''.join(_CN_DIGITS)}]")
+#: Spaces, dots and dashes between two digits (taken out in the number detectors' second reading).
+_DIGIT_SEPARATORS = re.compile(r"(?<=\d)[\s.\-]{1,3}(?=\d)")
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A text as the detectors read it, and where each of its characters came from in the original."""
+
+    text: str
+    origin: tuple[int, ...]  # origin[i]: index in the original text of the character text[i] came from
+
+    def finding(self, original: str, finding: PiiFinding) -> PiiFinding:
+        """``finding`` (a span of ``self.text``) as the span of ``original`` it was read from."""
+        start, end = self.origin[finding.start], self.origin[finding.end - 1] + 1
+        return PiiFinding(finding.kind, start, end, original[start:end])
+
+    def replace(self, pattern: re.Pattern, replacement) -> NormalisedText:
+        """Each match of ``pattern`` replaced by ``replacement(match)``, which must keep its length or be ""."""
+        pieces, origin, position = [], [], 0
+        for match in pattern.finditer(self.text):
+            new = replacement(match)
+            if new and len(new) != match.end() - match.start():
+                raise ValueError("a replacement must keep the length of what it replaces or remove it")
+            pieces.append(self.text[position : match.start()] + new)
+            origin.extend(self.origin[position : match.start() + len(new)])
+            position = match.end()
+        if not pieces:
+            return self
+        pieces.append(self.text[position:])
+        origin.extend(self.origin[position:])
+        return NormalisedText("".join(pieces), tuple(origin))
+
+
+def _character_nfkc(character: str) -> str:
+    if character in _INVISIBLE or unicodedata.category(character) == "Cf":
+        return ""
+    return unicodedata.normalize("NFKC", character)
+
+
+def normalise(text: str) -> NormalisedText:
+    """NFKC, character by character, without zero-width and other format or invisible characters."""
+    pieces, origin, position = [], [], 0
+    for match in _MAY_CHANGE.finditer(text):
+        index = match.start()
+        pieces.append(text[position:index])
+        origin.extend(range(position, index))
+        new = _character_nfkc(text[index])
+        pieces.append(new)
+        origin.extend([index] * len(new))
+        position = index + 1
+    pieces.append(text[position:])
+    origin.extend(range(position, len(text)))
+    return NormalisedText("".join(pieces), tuple(origin))
+
+
+def read_numerals(text: NormalisedText) -> NormalisedText:
+    """Chinese numerals read as digits inside runs of seven or more numerals (一三八一二三四五六七八)."""
+
+    def as_digits(match: re.Match) -> str:
+        return _CN_DIGIT.sub(lambda m: _CN_DIGITS[m.group()], match.group())
+
+    return text.replace(_NUMERAL_RUN, as_digits)
+
+
+def number_readings(text: str) -> tuple[NormalisedText, NormalisedText]:
+    """The two readings the ID-card and phone detectors check: normalised with numerals read as digits,
+    and the same with the separators between digits taken out."""
+    numerals = read_numerals(normalise(text))
+    return numerals, numerals.replace(_DIGIT_SEPARATORS, lambda match: "")
 
 # --- numbers -------------------------------------------------------------------------------
 
@@ -431,16 +527,25 @@ def find_pii(
     """
     if not isinstance(text, str):
         raise TypeError(f"find_pii expects str, got {type(text).__name__}")
-    findings = (
-        _find_id_cards(text)
-        + _find_phones(text)
-        + _find_student_numbers(text, student_numbers)
-        + _find_dates(text)
-        + _find_addresses(text)
-        + _find_schools(text, schools)
-        + _find_names(text, names)
-    )
-    return _resolve_overlaps([f for f in findings if f.start < f.end])
+    plain = normalise(text)
+    findings = _find_numbers(text) + [plain.finding(text, f) for f in (
+        _find_student_numbers(plain.text, student_numbers)
+        + _find_dates(plain.text)
+        + _find_addresses(plain.text)
+        + _find_schools(plain.text, schools)
+        + _find_names(plain.text, names)
+    ) if f.start < f.end]  # fmt: skip
+    return _resolve_overlaps(findings)
+
+
+def _find_numbers(text: str) -> list[PiiFinding]:
+    """ID-card and phone numbers in both number readings of ``text``, as spans of ``text``."""
+    found = []
+    for reading in number_readings(text):
+        for finding in _find_id_cards(reading.text) + _find_phones(reading.text):
+            if finding.start < finding.end:
+                found.append(reading.finding(text, finding))
+    return found
 
 
 def find_id_and_phone_numbers(text: str) -> list[PiiFinding]:
@@ -452,8 +557,7 @@ def find_id_and_phone_numbers(text: str) -> list[PiiFinding]:
     """
     if not isinstance(text, str):
         raise TypeError(f"find_id_and_phone_numbers expects str, got {type(text).__name__}")
-    findings = _find_id_cards(text) + _find_phones(text)
-    return _resolve_overlaps([f for f in findings if f.start < f.end])
+    return _resolve_overlaps(_find_numbers(text))
 
 
 def redact(text: str, findings: Iterable[PiiFinding]) -> str:

@@ -9,9 +9,10 @@ A layer provides a ``world`` object with the names it set up and a ``send`` meth
   (released in ``x``, with hidden-test fingerprints of ``HIDDEN_LINE``), ``other`` (released in ``y``),
   ``unreleased`` (never released in ``x``), ``a`` (teacher A's user name), ``sid`` (A's submission id,
   which has feedback);
-- ``send(actor, method, path, json=None) -> requests.Response`` with ``actor`` one of ``"B"`` (a
+- ``send(actor, method, path, json=None, data=None) -> requests.Response`` with ``actor`` one of ``"B"`` (a
   participant of ``x`` only), ``"trainer_x"``, ``"trainer_y"`` (trainer of ``y`` only) or ``"nobody"`` (no
-  credentials at all), and ``path`` below ``<exchange>/api/``.
+  credentials at all), ``path`` below ``<exchange>/api/``, and ``data`` a body sent as it is (bytes that
+  are no JSON a client library would write).
 
 Every case must be refused with its status and leave the exchange's store byte-for-byte unchanged.
 ``post_raw`` sends a request by hand, for bodies far larger than what is really sent (the 200 MB upload).
@@ -40,10 +41,13 @@ class Attack:
     path: str  # formatted with the world's names: {x} {y} {assignment} {other} {unreleased} {a} {sid}
     status: int
     body: Callable | None = None  # world -> JSON body
+    raw: bytes | None = None  # a body sent as it is, instead of ``body``
 
     def play(self, world):
         path = self.path.format(x=world.x, y=world.y, assignment=world.assignment, other=world.other,
                                 unreleased=world.unreleased, a=world.a, sid=world.sid)
+        if self.raw is not None:
+            return world.send(self.actor, self.method, path, data=self.raw)
         return world.send(self.actor, self.method, path, json=self.body(world) if self.body else None)
 
 
@@ -68,6 +72,12 @@ ATTACKS = {
         "B", "POST", SUBMIT, 400, lambda w: files_payload(f"../../submissions/{w.a}/x.ipynb")),
     "B uses an encoded ../ in the address": Attack(
         "B", "GET", "courses/{x}/submissions/..%2F{a}/{assignment}/x", 400),
+    "B submits a file and a folder of the same name": Attack(
+        "B", "POST", SUBMIT, 400, lambda w: {"files": encode_files({"a": b"1", "a/b": b"2"})}),
+    "B sends JSON nested 200,000 deep": Attack("B", "POST", SUBMIT, 400, raw=b"[" * 200_000),
+    "trainer releases a file and a folder of the same name": Attack(
+        "trainer_x", "PUT", "courses/{x}/assignments/{assignment}?force=1", 400,
+        lambda w: {"files": encode_files({"x.ipynb": b"{}", "x.ipynb/y": b"{}"})}),
     "B sends a wrong checksum": Attack(
         "B", "POST", SUBMIT, 400,
         lambda w: {"files": [{"path": "a.ipynb", "content_b64": "e30=", "sha256": "0" * 64}]}),

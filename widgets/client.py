@@ -90,8 +90,8 @@ class RecordsClient:
     def students(self) -> list[dict]:
         return self.request("GET", "students")["students"]
 
-    def student(self, student_id: str, break_glass: str | None = None) -> dict:
-        return self.request("GET", f"students/{quote(student_id, safe='')}", params={"break_glass": break_glass})
+    def student(self, student_id: str) -> dict:
+        return self.request("GET", f"students/{quote(student_id, safe='')}")
 
     def staff(self, mentors_only: bool = True) -> list[dict]:
         """School admins: their school's active staff (``staff_id``, ``name``, ``roles``, ``classes``,
@@ -99,9 +99,14 @@ class RecordsClient:
         staff = self.request("GET", "staff")["staff"]
         return [s for s in staff if s.get("mentor")] if mentors_only else staff
 
-    def records_for(self, student_id: str, break_glass: str | None = None) -> list[dict]:
-        path = f"students/{quote(student_id, safe='')}/records"
-        return self.request("GET", path, params={"break_glass": break_glass})["records"]
+    def records_for(self, student_id: str) -> list[dict]:
+        return self.request("GET", f"students/{quote(student_id, safe='')}/records")["records"]
+
+    def break_glass(self, student_id: str, ground: str, reason: str) -> dict:
+        """Platform admins, in an emergency: one student's file (``student``, ``records``, ``flags``), with a
+        ground (``hub.store.access.BREAK_GLASS_GROUNDS``) and a reason saying what happened; always audited."""
+        return self.request("POST", "break-glass", json={"student_id": student_id, "ground": ground,
+                                                         "reason": reason})  # fmt: skip
 
     def add_record(self, student_id: str, kind: str, date: str, **fields) -> dict:
         """E.g. ``add_record("S1", "talk", "2025-03-05", talk_type="例行关怀", summary="...")``."""

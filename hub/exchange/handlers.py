@@ -177,6 +177,8 @@ class UploadHandler(BaseHandler):
     def json_body(self) -> dict:
         try:
             payload = json.loads(b"".join(self._chunks) or b"null")
+        except RecursionError:
+            raise Invalid(texts.TOO_DEEP) from None
         except (ValueError, UnicodeDecodeError):
             raise Invalid(texts.BAD_JSON) from None
         if not isinstance(payload, dict):

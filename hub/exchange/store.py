@@ -25,7 +25,7 @@ from pathlib import Path
 from . import texts
 from .errors import Conflict, NotFound, OverQuota, TooLarge
 from .names import check_name, check_relative_path
-from .wire import sha256
+from .wire import check_no_folder_clash, sha256
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 DEFAULT_QUOTA_BYTES = 50 * 1024 * 1024  # per teacher and course: two and a half submissions of the largest size
@@ -190,6 +190,7 @@ class ExchangeStore:
         total = sum(len(data) for data in files.values())
         if total > self.max_bytes:
             raise TooLarge(total, self.max_bytes)
+        check_no_folder_clash(files)
         staged = self._incoming_path("new")
         (staged / "files").mkdir(parents=True)
         try:

@@ -15,6 +15,9 @@ BAD_BASE64 = ("file {path!r}: content is not valid base64", "文件「{path}」�
 CHECKSUM_MISMATCH = ("file {path!r}: sha256 does not match its content (damaged in transit?)",
                      "文件「{path}」的校验值与内容不符（传输中可能损坏），请重新提交")
 DUPLICATE_PATH = ("file {path!r} appears twice", "文件「{path}」重复出现")
+PATH_CLASH = ("{path!r} is both a file and a folder of {inner!r}",
+              "「{path}」既是一个文件，又是「{inner}」所在的文件夹：请重命名其中之一后再提交")
+TOO_DEEP = ("the request body is nested too deeply", "请求内容的嵌套层数过多，无法处理")
 UNKNOWN_FIELD = ("unknown field {field!r} in the request", "请求中含有不允许的字段「{field}」")
 NAME_IN_PAYLOAD = ("a submission is filed under the caller's own hub name; {field}={value!r} is refused",
                    "提交只能以你本人的身份保存，不能指定他人（{value}）")

@@ -31,7 +31,8 @@ def raw_limit(max_bytes: int) -> int:
 
 
 def decode_files(items, max_bytes: int) -> dict[str, bytes]:
-    """Validate and decode; refuses bad paths, duplicates, bad base64, checksum mismatches, oversize."""
+    """Validate and decode; refuses bad paths, duplicates, a file that is also a folder, bad base64, checksum
+    mismatches, oversize."""
     if not isinstance(items, list) or not items or len(items) > MAX_FILES:
         raise Invalid(texts.BAD_FILES)
     files, total = {}, 0
@@ -51,4 +52,17 @@ def decode_files(items, max_bytes: int) -> dict[str, bytes]:
         if total > max_bytes:
             raise TooLarge(total, max_bytes)
         files[path] = data
+    check_no_folder_clash(files)
     return files
+
+
+def check_no_folder_clash(paths) -> None:
+    """Refuse a path that is also a folder of another (``a`` and ``a/b``): both cannot be written."""
+    folders: dict[str, str] = {}  # folder -> a path inside it
+    for path in paths:
+        parts = path.split("/")
+        for depth in range(1, len(parts)):
+            folders.setdefault("/".join(parts[:depth]), path)
+    for path in sorted(paths):
+        if path in folders:
+            raise Invalid(texts.PATH_CLASH, path=path, inner=folders[path])

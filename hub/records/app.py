@@ -13,6 +13,9 @@ from .export_handlers import ProgressExportHandler
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
 
 API_VERSION = "v1"
+#: SameSite of the cookies the service sets (its hub OAuth cookie, from hub.config.SERVICE_COOKIE_OPTIONS,
+#: and the _xsrf cookie): never sent along with a request another site makes, except plain links.
+COOKIE_SAMESITE = "Lax"
 
 #: (path below <prefix>api/v1/, handler, methods) -- the OpenAPI document is built from the same list
 ROUTES = [
@@ -29,6 +32,7 @@ ROUTES = [
     ("assignments", h.AssignmentsHandler, ("get", "post")),
     ("flags", h.FlagsHandler, ("get", "post")),
     ("flags/{flag_id}", h.FlagHandler, ("patch",)),
+    ("break-glass", h.BreakGlassHandler, ("post",)),
     ("audit", h.AuditHandler, ("get",)),
     ("exports/progress.xlsx", ProgressExportHandler, ("get",)),
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
@@ -54,6 +58,8 @@ def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> 
     routes = [(api_prefix + url_pattern(path) + "/?", handler, init) for path, handler, _ in ROUTES]
     routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
     # verified_identities: (hub user, created) pairs already checked against their roster account;
-    # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler)
+    # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler).
+    # SameSite on the _xsrf cookie too (the hub's OAuth cookie gets it from JUPYTERHUB_COOKIE_OPTIONS).
     return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32),
-                           log_function=h.log_request, verified_identities=set(), created_by_token={})
+                           xsrf_cookie_kwargs={"samesite": COOKIE_SAMESITE}, log_function=h.log_request,
+                           verified_identities=set(), created_by_token={})

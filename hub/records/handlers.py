@@ -1,5 +1,10 @@
 """Request handlers of the records service. Thin: parse the request, build the caller's ``Actor``, call
 one store verb in a worker thread, write JSON. Errors become ``{"error": {field, message_zh, message_en}}``.
+
+No request is answered with a 500 because of what it sent: a body nested too deeply for the JSON parser, a
+string that is not valid Unicode (a lone surrogate), an id too large for the database are each refused
+with a 4xx and a Chinese message. Break-glass is ``POST break-glass`` only; a ``break_glass`` query
+parameter (the old GET form) is refused on every address.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from tornado.ioloop import IOLoop
 
 from hub.store import StoreError, Unavailable
 from hub.store.messages import msg
+from hub.store.validation import CONTROL, SURROGATE, echo
 
 log = logging.getLogger("hub.records")
 access_log = logging.getLogger("hub.records.access")
@@ -25,8 +31,13 @@ NOT_THIS_ACCOUNT = ("this hub user is not the one the roster account was bound t
                     "当前平台用户与该花名册账号绑定的用户不一致（账号可能被改名或重建），已拒绝；请联系平台管理员")
 HUB_UNREACHABLE = ("the hub cannot be reached to check the caller's token", "暂时无法连接平台验证身份，请稍后再试")
 BAD_JSON = ("the request body is not valid JSON", "请求内容不是有效的 JSON")
+TOO_DEEP = ("the request body is nested too deeply", "请求内容的嵌套层数过多，无法处理")
+BAD_UNICODE = ("{name} holds text that is not valid Unicode (a lone surrogate) or control characters",
+               "提交的内容（{name}）含有无效的字符（编码错误或控制字符），请删除后重新提交")  # fmt: skip
 BAD_PARAM = ("query parameter {name} is not valid", "查询参数 {name} 的格式不正确")
 MAX_BODY = 8 * 1024 * 1024  # a 1 MB text field still reaches validation and gets its field named
+#: Longest id in an address that can name a row (a 64-bit integer has 19 digits); longer ones are not found.
+MAX_ID_DIGITS = 19
 
 
 class ApiError(Exception):
@@ -66,8 +77,22 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
                 self.redirect(self.get_login_url())
                 return
             raise ApiError(403, *NOT_LOGGED_IN)
+        if "break_glass" in self.request.query_arguments:
+            english, chinese = msg("break_glass_get")
+            raise ApiError(400, english, chinese, "break_glass")
+        self.refuse_unusable_arguments()
         if model.get("kind", "user") == "user":
             await self.check_roster_identity(model)
+
+    def refuse_unusable_arguments(self) -> None:
+        """400 for a query or path argument with control characters (e.g. NUL, which PostgreSQL cannot hold)."""
+        arguments = [(name, value) for name in self.request.query_arguments
+                     for value in self.get_query_arguments(name)]  # fmt: skip
+        arguments += list(self.path_kwargs.items())
+        for name, value in arguments:
+            if unusable(name) or unusable(value):
+                english, chinese = BAD_PARAM
+                raise ApiError(400, english.format(name=echo(name)), chinese.format(name=echo(name)), echo(name))
 
     async def check_roster_identity(self, model: dict) -> None:
         """Serve a roster account only to the hub user it is bound to: a name can change hands (a rename,
@@ -107,19 +132,18 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         return json.loads(response.body).get("created") or ""
 
     # --- helpers ---------------------------------------------------------------------------
-    def actor(self, break_glass: bool = False):
+    def actor(self):
         """The caller as the access policy sees it (hub user name and groups; services get no roles)."""
         name = self.user_model["name"] if self.user_model.get("kind", "user") == "user" else ""
-        reason = self.get_query_argument("break_glass", "") if break_glass else ""
-        return self.store.actor_for(name, groups=self.user_model.get("groups", []), break_glass_reason=reason)
+        return self.store.actor_for(name, groups=self.user_model.get("groups", []))
 
     async def call(self, func, *args, **kwargs):
         """Run a blocking store call in the worker pool."""
         return await IOLoop.current().run_in_executor(self.executor, lambda: func(*args, **kwargs))
 
-    async def act(self, verb: str, *args, break_glass: bool = False, **kwargs):
+    async def act(self, verb: str, *args, **kwargs):
         def run():
-            return getattr(self.store, verb)(self.actor(break_glass), *args, **kwargs)
+            return getattr(self.store, verb)(self.actor(), *args, **kwargs)
 
         return await self.call(run)
 
@@ -127,9 +151,13 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         if len(self.request.body) > MAX_BODY:
             raise ApiError(413, "request body too large", "提交的内容过大", None)
         try:
-            return json.loads(self.request.body or b"null")
+            payload = json.loads(self.request.body or b"null")
+        except RecursionError:
+            raise ApiError(400, *TOO_DEEP) from None
         except (ValueError, UnicodeDecodeError):
             raise ApiError(400, *BAD_JSON) from None
+        refuse_invalid_unicode(payload)
+        return payload
 
     def query_date(self, name: str) -> dt.datetime | None:
         value = self.get_query_argument(name, "")
@@ -144,7 +172,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
     def send(self, payload, status: int = 200):
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(json.dumps(payload, ensure_ascii=False, default=str))
+        self.finish(json_bytes(payload))
 
     def write_error(self, status_code, **kwargs):
         error = kwargs.get("exc_info", (None, None, None))[1]
@@ -155,7 +183,7 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         else:
             field, zh, en = None, "服务内部错误，请稍后再试", "internal error"
         self.set_header("Content-Type", "application/json; charset=utf-8")
-        self.finish(json.dumps({"error": {"field": field, "message_zh": zh, "message_en": en}}, ensure_ascii=False))
+        self.finish(json_bytes({"error": {"field": field, "message_zh": zh, "message_en": en}}))
 
     def _handle_request_exception(self, e):
         if isinstance(e, StoreError | ApiError):
@@ -164,6 +192,48 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
             self.send_error(e.status, exc_info=(type(e), e, e.__traceback__))
             return
         super()._handle_request_exception(e)
+
+
+def json_bytes(payload) -> bytes:
+    """UTF-8 JSON of ``payload``. Text that cannot be UTF-8 (a lone surrogate stored before such text was
+    refused) is sent escaped (``\\ud800``) instead of failing the whole answer."""
+    text = json.dumps(payload, ensure_ascii=False, default=str)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        log.error("an answer holds text that is not valid Unicode; sent with \\u escapes")
+        return json.dumps(payload, default=str).encode("ascii")
+
+
+def unusable(text: str) -> bool:
+    return bool(SURROGATE.search(text) or CONTROL.search(text))
+
+
+def refuse_invalid_unicode(payload, name: str = "") -> None:
+    """422 when any key or text anywhere in a decoded JSON body holds a lone surrogate (``"\\ud800"``) or a
+    control character (tab and line breaks are text): such text can be neither stored nor sent back."""
+    stack = [(payload, name)]
+    while stack:
+        value, where = stack.pop()
+        if isinstance(value, str):
+            bad = unusable(value)
+        elif isinstance(value, dict):
+            bad = any(unusable(key) for key in value)
+            stack.extend((item, where or key) for key, item in value.items())
+        elif isinstance(value, list):
+            bad = False
+            stack.extend((item, where) for item in value)
+        else:
+            bad = False
+        if bad:
+            english, chinese = BAD_UNICODE
+            field = echo(where) if where else None
+            raise ApiError(422, english.format(name=field or "body"), chinese.format(name=field or "请求内容"), field)
+
+
+def path_id(value: str) -> int:
+    """An integer id from the address (digits only, by the route); 0, which names nothing, when too long."""
+    return int(value) if len(value) <= MAX_ID_DIGITS else 0
 
 
 def log_request(handler) -> None:
@@ -218,12 +288,12 @@ class StudentsHandler(BaseHandler):
 
 class StudentHandler(BaseHandler):
     async def get(self, student_id):
-        self.send((await self.act("find_student", student_id, break_glass=True)).to_dict())
+        self.send((await self.act("find_student", student_id)).to_dict())
 
 
 class StudentRecordsHandler(BaseHandler):
     async def get(self, student_id):
-        self.send({"records": dicts(await self.act("find_records", student_id, break_glass=True))})
+        self.send({"records": dicts(await self.act("find_records", student_id))})
 
 
 class StaffHandler(BaseHandler):
@@ -238,14 +308,14 @@ class RecordsHandler(BaseHandler):
 
 class RecordHandler(BaseHandler):
     async def get(self, record_id):
-        self.send((await self.act("find_record", int(record_id), break_glass=True)).to_dict())
+        self.send((await self.act("find_record", path_id(record_id))).to_dict())
 
     async def patch(self, record_id):
-        self.send((await self.act("update_record", int(record_id), self.body())).to_dict())
+        self.send((await self.act("update_record", path_id(record_id), self.body())).to_dict())
 
     async def delete(self, record_id):
         reason = self.get_query_argument("reason", "")
-        self.send((await self.act("remove_record", int(record_id), reason)).to_dict())
+        self.send((await self.act("remove_record", path_id(record_id), reason)).to_dict())
 
 
 class ProgressHandler(BaseHandler):
@@ -270,7 +340,7 @@ class AssignmentsHandler(BaseHandler):
 class FlagsHandler(BaseHandler):
     async def get(self):
         student_id = self.get_query_argument("student_id", None) or None
-        self.send({"flags": await self.act("find_flags", student_id, break_glass=True)})
+        self.send({"flags": await self.act("find_flags", student_id)})
 
     async def post(self):
         flag = await self.act("add_flag", self.body())
@@ -279,7 +349,16 @@ class FlagsHandler(BaseHandler):
 
 class FlagHandler(BaseHandler):
     async def patch(self, flag_id):
-        self.send((await self.act("update_flag", int(flag_id), self.body())).status_dict())
+        self.send((await self.act("update_flag", path_id(flag_id), self.body())).status_dict())
+
+
+class BreakGlassHandler(BaseHandler):
+    """``POST break-glass`` {student_id, ground, reason}: one student's file for an admin's emergency, audited.
+    A POST, so a browser's cookie alone never opens it: the hub's XSRF check applies to cookie-authenticated
+    POSTs (a request with the user's token header needs none)."""
+
+    async def post(self):
+        self.send(await self.act("find_break_glass", self.body()))
 
 
 class AuditHandler(BaseHandler):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hub.store.access import BREAK_GLASS_GROUNDS, BREAK_GLASS_REASON_MIN
 from hub.store.models import RECORD_KINDS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -13,8 +14,9 @@ def _response(description: str, schema=JSON_OBJECT) -> dict:
 
 
 def _errors(*codes) -> dict:
-    texts = {400: "请求格式错误", 403: "无权限或未登录", 404: "不存在或不在您的范围内", 409: "重复提交",
-             422: "字段校验失败", 503: "数据库暂不可用"}  # fmt: skip
+    texts = {400: "请求格式错误（含地址中的 break_glass 参数：紧急查阅只能用 POST break-glass）",
+             403: "无权限或未登录（用浏览器登录凭据提交时还需要 XSRF 令牌）", 404: "不存在或不在您的范围内",
+             409: "重复提交", 422: "字段校验失败（含无效的字符编码）", 503: "数据库暂不可用"}  # fmt: skip
     return {str(code): _response(texts[code], ERROR) for code in codes}
 
 
@@ -27,7 +29,15 @@ def _query(name: str, description: str) -> dict:
             "description": description}  # fmt: skip
 
 
-BREAK_GLASS = _query("break_glass", "管理员紧急查阅的理由（必填理由，且记入审计日志）")
+BREAK_GLASS_REQUEST = {
+    "type": "object", "required": ["student_id", "ground", "reason"], "additionalProperties": False,
+    "properties": {
+        "student_id": {"type": "string", "maxLength": 32, "description": "一名学生（每次只能查阅一名）"},
+        "ground": {"type": "string", "enum": list(BREAK_GLASS_GROUNDS),
+                   "description": "查阅依据：" + "；".join(f"{k} = {v}" for k, v in BREAK_GLASS_GROUNDS.items())},
+        "reason": {"type": "string", "minLength": BREAK_GLASS_REASON_MIN, "maxLength": 500,
+                   "description": "写明发生了什么（记入审计日志）"},
+    }}  # fmt: skip
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE = {"type": "string", "format": "date", "nullable": True}
 _COUNTS = {key: {"type": "integer"} for key in ("students", "home_visit", "talk", "growth_message", "complete")}
@@ -54,10 +64,11 @@ PATHS = {
     "me": {"get": {"summary": "我是谁：角色、学校、班级、本学期结对学生", "responses": {"200": _response("当前用户")}}},
     "students": {"get": {"summary": "我可以查看的学生", "responses": {"200": _response("学生列表")}}},
     "students/{student_id}": {"get": {
-        "summary": "一名学生", "parameters": [_path_param("student_id"), BREAK_GLASS],
+        "summary": "一名学生", "parameters": [_path_param("student_id")],
         "responses": {"200": _response("学生"), **_errors(404)}}},
     "students/{student_id}/records": {"get": {
-        "summary": "该生我可以查看的记录", "parameters": [_path_param("student_id"), BREAK_GLASS],
+        "summary": "该生我可以查看的记录（非本人结对学生的记录，每次读取记入审计）",
+        "parameters": [_path_param("student_id")],
         "responses": {"200": _response("记录列表"), **_errors(404)}}},
     "staff": {"get": {"summary": "本校教职工（学校管理员，用于师生匹配）：编号、姓名、导师角色、任教班级、结对上限",
                       "responses": {"200": _response("教职工列表"), **_errors(403)}}},
@@ -70,7 +81,8 @@ PATHS = {
             "additionalProperties": True}}}},
         "responses": {"201": _response("已保存的记录"), **_errors(400, 403, 404, 409, 422)}}},
     "records/{record_id}": {
-        "get": {"summary": "一条记录", "parameters": [_path_param("record_id", "integer"), BREAK_GLASS],
+        "get": {"summary": "一条记录（非本人结对学生的记录，每次读取记入审计）",
+                "parameters": [_path_param("record_id", "integer")],
                 "responses": {"200": _response("记录"), **_errors(404)}},
         "patch": {"summary": "修改自己填写的记录", "parameters": [_path_param("record_id", "integer")],
                   "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
@@ -94,7 +106,7 @@ PATHS = {
     },
     "flags": {
         "get": {"summary": "关注与转介（导师只见状态；心理教师与德育负责人见详情，读取记入审计）",
-                "parameters": [_query("student_id", "只看某个学生"), BREAK_GLASS],
+                "parameters": [_query("student_id", "只看某个学生")],
                 "responses": {"200": _response("关注记录")}},
         "post": {"summary": "提出关注", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": JSON_OBJECT}}},
@@ -104,6 +116,11 @@ PATHS = {
                                   "parameters": [_path_param("flag_id", "integer")],
                                   "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
                                   "responses": {"200": _response("关注状态"), **_errors(404, 422)}}},
+    "break-glass": {"post": {
+        "summary": "紧急查阅（仅平台管理员）：一次一名学生，须选择查阅依据并写明理由；返回该生信息、记录与关注状态，"
+                   "并在同一事务中记入审计日志",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": BREAK_GLASS_REQUEST}}},
+        "responses": {"200": _response("该生信息、记录与关注状态"), **_errors(400, 403, 404, 422)}}},
     "audit": {"get": {"summary": "审计日志（平台管理员；只读）",
                       "parameters": [_query("who", "操作人"), _query("action", "操作前缀"),
                                      _query("since", "起始时间 ISO"), _query("until", "截止时间 ISO"),
@@ -135,7 +152,7 @@ def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",
                              "description": "token <JupyterHub API token>"},
-                "hubOAuthCookie": {"type": "apiKey", "in": "cookie", "name": "services-records"},
+                "hubOAuthCookie": {"type": "apiKey", "in": "cookie", "name": "service-records"},
             },
             "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
                 "field": {"type": "string", "nullable": True}, "message_zh": {"type": "string"},

@@ -10,12 +10,18 @@ Scopes:
   own_class    students of classes whose head teacher the actor is
   own_school   students of the actor's school
   district     everything (only used for non-student actions: audit, aggregates, accounts)
-  break_glass  any student, only with a stated reason, always audited
+  break_glass  the ONE student named in a break-glass request (``BreakGlass``: a ground from
+               ``BREAK_GLASS_GROUNDS`` and a reason), only through the store's ``find_break_glass``,
+               always audited; never a list, never more than that student
+
+Every read of record contents (and of concern-flag details) beyond the actor's own mentees is written
+to the audit log by the store. README.md's "Who can read what" table is this table: a unit test
+(tests/unit/test_readme_access.py) compares the two; ``python -m hub.store.access`` prints it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 OWN_MENTEE = "own_mentee"
 OWN_CLASS = "own_class"
@@ -90,6 +96,33 @@ POLICY: dict[str, dict[str, str]] = {
 }  # fmt: skip
 
 
+#: Grounds for break-glass access (the request names one; the free-text reason says what happened).
+BREAK_GLASS_GROUNDS = {
+    "safety": "学生人身安全紧急情况",
+    "child_protection": "疑似学生受到侵害（未成年人保护）",
+    "complaint": "家长或学生投诉核查",
+    "authority": "司法机关或教育主管部门依法调取",
+    "data_correction": "应学生或家长申请更正数据",
+}
+#: The reason must say what happened: at least this many characters, and that many different ones.
+BREAK_GLASS_REASON_MIN = 10
+BREAK_GLASS_REASON_DISTINCT = 5
+
+#: How the README's table names each scope (the column headers are the role names themselves).
+SCOPE_WORDS = {OWN_MENTEE: "own mentees", OWN_CLASS: "own class", OWN_SCHOOL: "own school",
+               DISTRICT: "district", BREAK_GLASS: "break-glass"}  # fmt: skip
+NO_SCOPE = "—"
+
+
+@dataclass(frozen=True)
+class BreakGlass:
+    """One break-glass request: the student it opens, its ground and its reason."""
+
+    student_id: str
+    ground: str
+    reason: str
+
+
 @dataclass(frozen=True)
 class StudentRef:
     student_id: str
@@ -108,10 +141,14 @@ class Actor:
     class_ids: frozenset[str] = frozenset()  # classes whose head teacher this is
     mentee_ids: frozenset[str] = frozenset()  # current term, primary or additional
     groups: frozenset[str] = frozenset()
-    break_glass_reason: str = ""
+    break_glass: BreakGlass | None = None
 
-    def with_break_glass(self, reason: str) -> Actor:
-        return Actor(**{**self.__dict__, "break_glass_reason": reason})
+    def with_break_glass(self, request: BreakGlass) -> Actor:
+        return replace(self, break_glass=request)
+
+    def ordinary(self) -> Actor:
+        """The same caller without break-glass."""
+        return replace(self, break_glass=None) if self.break_glass else self
 
 
 @dataclass(frozen=True)
@@ -153,8 +190,8 @@ def reach(actor: Actor, action: str) -> Reach:
             schools |= actor.school_ids
         elif scope == DISTRICT:
             everything = True
-        elif scope == BREAK_GLASS and actor.break_glass_reason.strip():
-            everything = True
+        elif scope == BREAK_GLASS and actor.break_glass is not None:
+            students.add(actor.break_glass.student_id)  # one student, never everything
     return Reach(frozenset(students), frozenset(classes), frozenset(schools), everything)
 
 
@@ -168,8 +205,41 @@ def permits(actor: Actor, action: str, student: StudentRef | None = None) -> boo
 
 def needs_break_glass(actor: Actor, action: str, student: StudentRef) -> bool:
     """True when only the break-glass scope lets the actor reach this student (so it must be audited)."""
-    ordinary = reach(Actor(**{**actor.__dict__, "break_glass_reason": ""}), action)
-    return not ordinary.covers(student) and permits(actor, action, student)
+    return not reach(actor.ordinary(), action).covers(student) and permits(actor, action, student)
+
+
+def may_break_glass(actor: Actor) -> bool:
+    """Does any role of the actor hold the break-glass scope for reading a student?"""
+    return BREAK_GLASS in scopes_for(actor.roles, STUDENT_READ)
+
+
+def covering_scope(actor: Actor, action: str, student: StudentRef) -> str | None:
+    """The narrowest scope through which ``actor`` reaches ``student`` for ``action`` (for the audit log)."""
+    for scope in (OWN_MENTEE, OWN_CLASS, OWN_SCHOOL, DISTRICT, BREAK_GLASS):
+        if scope in scopes_for(actor.roles, action):
+            roles = frozenset(r for r in actor.roles if POLICY.get(r, {}).get(action) == scope)
+            if permits(replace(actor, roles=roles), action, student):
+                return scope
+    return None
+
+
+def beyond_own_mentees(actor: Actor, student: StudentRef) -> bool:
+    """A read of this student's record contents must be audited: not one of the actor's own mentees."""
+    return student.student_id not in actor.mentee_ids
+
+
+def markdown_table() -> str:
+    """The policy as README.md shows it: one row per action, one column per role, the scope in each cell."""
+    lines = ["| action | " + " | ".join(f"`{role}`" for role in ROLES) + " |",
+             "|---|" + "---|" * len(ROLES)]  # fmt: skip
+    for action in ACTIONS:
+        cells = [SCOPE_WORDS[POLICY[role][action]] if action in POLICY[role] else NO_SCOPE for role in ROLES]
+        lines.append(f"| `{action}` | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(markdown_table())
 
 
 def action_for_kind(kind: str) -> str:

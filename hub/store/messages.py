@@ -16,7 +16,7 @@ FIELD_LABELS = {
     "content_summary": "沟通内容摘要", "domains": "指导领域", "guidance_domains": "指导领域",
     "level": "关注等级", "signals": "观察到的信号", "immediate_risk": "是否有即时安全风险",
     "details": "情况说明", "referred_to": "转介对象", "status": "状态", "term_id": "学期",
-    "staff_id": "导师", "reason": "理由", "client_ref": "请求编号", "rows": "结对名单",
+    "staff_id": "导师", "reason": "理由", "ground": "查阅依据", "method": "结对方式", "client_ref": "请求编号", "rows": "结对名单",
 }  # fmt: skip
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -46,6 +46,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{label}中含有不应记录的个人信息（{kinds}），请删除后再提交",
     ),
     "control_chars": ("{field} contains control characters", "{label}含有无法识别的控制字符"),
+    "bad_unicode": (
+        "{field} is not valid Unicode text (it holds a lone surrogate)",
+        "{label}含有无效的字符（编码错误），请删除后重新输入",
+    ),
     "unknown_kind": ("unknown record kind {value}", "未知的记录类型：{value}"),
     "not_object": ("the request body must be a JSON object", "请求内容必须是 JSON 对象"),
     "no_term": ("no term covers {date}", "{date} 不在任何已设置的学期内"),
@@ -65,7 +69,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "forbidden": ("{action} is not allowed for this account", "您的账号没有权限进行此操作"),
     "break_glass_reason": (
-        "break-glass access needs a reason", "紧急查阅需要填写理由，且会被记录在审计日志中"
+        "the break-glass reason must say what happened (at least {limit} different letters or characters)",
+        "紧急查阅的理由需要写明发生了什么（至少 {limit} 个不同的字），理由会记入审计日志",
+    ),
+    "break_glass_get": (
+        "break-glass is a POST to break-glass with student_id, ground and reason; never a query parameter",
+        "紧急查阅须通过“紧急查阅”提交（POST break-glass：学生、查阅依据和理由），不能在地址中附带理由",
     ),
     "over_capacity": (
         "mentor {value} would have {count} primary mentees (limit {limit})",

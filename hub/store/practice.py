@@ -2,7 +2,8 @@
 
 Every verb takes the calling ``Actor`` first and asks ``hub.store.access`` whether it may act. A student
 outside the actor's reach is reported as ``NotFound`` (never ``Forbidden``), so a request cannot reveal
-whether the student exists.
+whether the student exists. Every read of record contents beyond the actor's own mentees, and every read
+of concern-flag details, writes one audit row per request naming the students and rows it reached.
 """
 
 from __future__ import annotations
@@ -22,7 +23,10 @@ from .record_domains import add_record_domains, sync_record_domains
 from .validation import (
     FLAG_FIELDS,
     check_event_date,
+    check_row_id,
+    check_text,
     clean_fields,
+    echo,
     invalid,
     parse_day,
     split_payload,
@@ -68,10 +72,17 @@ class PracticeVerbs:
         if student is None or not student.active or not access.permits(actor, action, ref(student)):
             english, chinese = msg("student_not_found", value=student_id)
             raise NotFound(english, chinese, "student_id")
-        if access.needs_break_glass(actor, action, ref(student)):
-            self._audit(session, actor, "break_glass." + action, "student", student_id,
-                        reason=actor.break_glass_reason)  # fmt: skip
         return student
+
+    def _audit_record_read(self, session, actor: Actor, entity: str, entity_id, student: Student,
+                           records: list[Record]) -> None:  # fmt: skip
+        """One row for a read of record contents beyond the actor's own mentees (none for own mentees)."""
+        if not access.beyond_own_mentees(actor, ref(student)):
+            return
+        scope = access.covering_scope(actor, access.RECORD_READ, ref(student))
+        self._audit(session, actor, "record.read", entity, entity_id,
+                    detail={"scope": scope, "student_ids": [student.student_id],
+                            "record_ids": [record.record_id for record in records]})  # fmt: skip
 
     def _audit(self, session, actor: Actor | str, action: str, entity: str, entity_id="", *,
                reason: str = "", detail: dict | None = None) -> None:  # fmt: skip
@@ -122,6 +133,7 @@ class PracticeVerbs:
         client_ref = envelope.get("client_ref")
         if client_ref is not None and (not isinstance(client_ref, str) or not 0 < len(client_ref) <= 64):
             raise invalid("not_text", "client_ref")
+        client_ref = check_text(client_ref, "client_ref") if client_ref is not None else None
         fields = validate_record_fields(kind, rest, day)
         # Every check happens before the write transaction, so that the serialized part of a write (one
         # writer at a time on SQLite) is only the insert and the commit.
@@ -172,9 +184,10 @@ class PracticeVerbs:
         return self.cached(("student", student_id), load)
 
     def _record_in_reach(self, session, actor: Actor, record_id, action: str) -> Record:
-        record = session.get(Record, record_id) if isinstance(record_id, int) else None
+        row_id = check_row_id(record_id)
+        record = session.get(Record, row_id) if row_id is not None else None
         if record is None or record.deleted_at is not None:
-            english, chinese = msg("record_not_found", value=record_id)
+            english, chinese = msg("record_not_found", value=str(record_id)[:40])
             raise NotFound(english, chinese)
         try:
             self._student_in_reach(session, actor, action, record.student_id)
@@ -184,14 +197,19 @@ class PracticeVerbs:
         return record
 
     def find_record(self, actor: Actor, record_id: int) -> Record:
-        with self.writing() as s:
-            return self._record_in_reach(s, actor, record_id, access.RECORD_READ)
+        with self.writing() as s:  # writing: a read beyond one's own mentees is audited in the same transaction
+            record = self._record_in_reach(s, actor, record_id, access.RECORD_READ)
+            self._audit_record_read(s, actor, "record", record.record_id, s.get(Student, record.student_id),
+                                    [record])  # fmt: skip
+            return record
 
     def find_records(self, actor: Actor, student_id: str) -> list[Record]:
         with self.writing() as s:
-            self._student_in_reach(s, actor, access.RECORD_READ, student_id)
+            student = self._student_in_reach(s, actor, access.RECORD_READ, student_id)
             query = select(Record).where(Record.student_id == student_id, Record.deleted_at.is_(None))
-            return list(s.scalars(query.order_by(Record.event_date, Record.record_id)))
+            records = list(s.scalars(query.order_by(Record.event_date, Record.record_id)))
+            self._audit_record_read(s, actor, "student", student_id, student, records)
+            return records
 
     def _editable(self, session, actor: Actor, record_id) -> Record:
         record = self._record_in_reach(session, actor, record_id, access.RECORD_READ)
@@ -280,6 +298,7 @@ class PracticeVerbs:
         With ``replace`` the school's previous assignments for the term are replaced. Checks: every
         student and mentor in the actor's school, at most one primary per student, primary mentees per
         mentor <= their max_mentees. All or nothing."""
+        term_id = validate_student_id(term_id, "term_id")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise invalid("not_list", "rows")
         with self.writing() as s:
@@ -316,8 +335,10 @@ class PracticeVerbs:
         for row in rows:
             unknown = set(row) - {"student_id", "staff_id", "kind", "method"}
             if unknown:
-                raise invalid("unknown_field", sorted(unknown)[0])
-            student, staff = s.get(Student, str(row.get("student_id"))), s.get(Staff, str(row.get("staff_id")))
+                raise invalid("unknown_field", echo(sorted(unknown)[0]))
+            student_id = validate_student_id(row.get("student_id"))
+            staff_id = validate_student_id(row.get("staff_id"), "staff_id")
+            student, staff = s.get(Student, student_id), s.get(Staff, staff_id)
             if student is None or student.school_id not in schools:
                 english, chinese = msg("other_school", value=row.get("student_id"))
                 raise Invalid(english, chinese, "student_id")
@@ -336,8 +357,8 @@ class PracticeVerbs:
                 if primaries[student.student_id] > 1:
                     english, chinese = msg("two_primaries", value=student.student_id)
                     raise Invalid(english, chinese, "rows")
-            cleaned.append({"student_id": key[0], "staff_id": key[1], "kind": kind,
-                            "method": str(row.get("method", ""))[:32]})  # fmt: skip
+            method = check_text(str(row.get("method", "")), "method")[:32]
+            cleaned.append({"student_id": key[0], "staff_id": key[1], "kind": kind, "method": method})
         return cleaned
 
     def _check_capacity(self, s, term_id: str, rows: list[dict]) -> None:
@@ -386,16 +407,17 @@ class PracticeVerbs:
                 or_(reach_filter(status_reach), reach_filter(detail_reach)))  # fmt: skip
             if student_id is not None:
                 query = query.where(ConcernFlag.student_id == student_id)
-            out, shown = [], []
+            out, shown, seen = [], [], set()
             for flag, student in s.execute(query.order_by(ConcernFlag.flag_id)).all():
                 if detail_reach.covers(ref(student)):
                     out.append(flag.to_dict())
                     shown.append(flag.flag_id)
+                    seen.add(student.student_id)
                 else:
                     out.append(flag.status_dict())
             if shown:
                 self._audit(s, actor, "flag.read_details", "flag", ",".join(map(str, shown))[:64],
-                            reason=actor.break_glass_reason, detail={"flag_ids": shown})  # fmt: skip
+                            detail={"flag_ids": shown, "student_ids": sorted(seen)})  # fmt: skip
         return out
 
     def update_flag(self, actor: Actor, flag_id: int, changes: dict) -> ConcernFlag:
@@ -405,10 +427,11 @@ class PracticeVerbs:
         rest = {k: v for k, v in changes.items() if k != "level"}
         fields = clean_fields(rest, FLAG_FIELDS, partial=True)
         with self.writing() as s:
-            flag = s.get(ConcernFlag, flag_id) if isinstance(flag_id, int) else None
+            row_id = check_row_id(flag_id)
+            flag = s.get(ConcernFlag, row_id) if row_id is not None else None
             student = s.get(Student, flag.student_id) if flag else None
             if flag is None or not access.permits(actor, access.FLAG_UPDATE, ref(student)):
-                english, chinese = msg("flag_not_found", value=flag_id)
+                english, chinese = msg("flag_not_found", value=str(flag_id)[:40])
                 raise NotFound(english, chinese)
             if level is not None:
                 flag.level = validate_flag_level(level)

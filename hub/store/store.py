@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from .access import Actor
 from .account_verbs import AccountAdminVerbs
+from .break_glass_verbs import BreakGlassVerbs
 from .dashboard_verbs import DashboardVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
@@ -45,7 +46,7 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs, ProgressVerbs):
+                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
@@ -131,12 +132,11 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, Accoun
         return True
 
     # --- callers ----------------------------------------------------------------------------
-    def actor_for(self, username: str, groups=(), break_glass_reason: str = "") -> Actor:
-        """The policy's view of a hub user. Unknown user names get an actor with no roles at all."""
+    def actor_for(self, username: str, groups=()) -> Actor:
+        """The policy's view of a hub user. Unknown user names get an actor with no roles at all. Never a
+        break-glass actor: only ``find_break_glass`` makes one, for one student and one request."""
         groups = frozenset(groups)
-        actor = self.cached(("actor", username, groups), lambda: self._load_actor(username, groups))
-        reason = break_glass_reason.strip()
-        return actor.with_break_glass(reason) if reason else actor
+        return self.cached(("actor", username, groups), lambda: self._load_actor(username, groups))
 
     def _load_actor(self, username: str, groups: frozenset) -> Actor:
         with self.reading() as s:

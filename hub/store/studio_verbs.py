@@ -26,6 +26,10 @@ from .errors import Forbidden, Invalid, NotFound
 from .models import Case as CaseRow
 from .models import School, Staff, Student, Studio, StudioMember, StudioSession
 from .studio_models import Discussion, DiscussionContribution, DiscussionVote
+from .validation import check_text
+
+CONTRIBUTION_LABEL = "发言内容"
+SUMMARY_LABEL = "研讨小结"
 
 CASE_GROUPS = frozenset({"teachers", "studio-leaders", "trainers", "admins"})
 CASE_ROLES = frozenset({"mentor", "studio_leader", "trainer", "admin"})
@@ -305,9 +309,11 @@ class StudioVerbs:
         return result.to_dict()
 
     def add_contribution(self, actor: Actor, discussion_id: str, text: str) -> dict:
+        text = check_text(text, "text", CONTRIBUTION_LABEL)
         return self._room_call("contribute", actor.username, discussion_id, text)
 
     def update_contribution(self, actor: Actor, contribution_id: str, text: str) -> dict:
+        text = check_text(text, "text", CONTRIBUTION_LABEL)
         return self._room_call("edit_contribution", actor.username, contribution_id, text)
 
     def advance_discussion(self, actor: Actor, discussion_id: str) -> dict:
@@ -321,6 +327,7 @@ class StudioVerbs:
 
     def write_discussion_summary(self, actor: Actor, discussion_id: str, text: str, finish: bool = False) -> dict:
         """Save the summary; with ``finish`` the discussion closes and its minutes become a studio session."""
+        text = check_text(text, "text", SUMMARY_LABEL)
         with room_rules(), self.writing() as s:
             room = self._room(s, lock=True)
             session = room.write_summary(actor.username, discussion_id, text, finish)

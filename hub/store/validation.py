@@ -1,15 +1,20 @@
 """Validation of record payloads: pure functions, table-driven per record kind.
 
 ``validate_record(payload, term_start, term_end, today)`` returns the cleaned values or raises
-``Invalid`` naming the first bad field (with a Chinese and an English message). Free text is scanned
-for ID-card and phone numbers, which must never be recorded (``hub.pii.find_id_and_phone_numbers``: what
-``find_pii`` finds of those two kinds, without its slower name and place detectors).
+``Invalid`` naming the first bad field (with a Chinese and an English message). Every text is checked
+after normalisation (``check_text``): it must be valid Unicode (a lone surrogate such as ``"\\ud800"`` is
+refused, it could be stored but never sent back), it is kept in NFC, and it must hold no control
+characters. Free text is scanned for ID-card and phone numbers, which must never be recorded
+(``hub.pii.find_id_and_phone_numbers``: what ``find_pii`` finds of those two kinds, without its slower
+name and place detectors; it reads the text NFKC-normalised, without zero-width characters, and Chinese
+numerals as digits).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from hub.pii import KIND_LABELS, find_id_and_phone_numbers
@@ -28,6 +33,11 @@ FLAG_SIGNALS = ("认知", "情绪", "行为", "家庭", "安全")
 FORBIDDEN_PII = ("id_card", "phone")
 RANK_WORDS = re.compile(r"rank|position|名次|排名|排位|第几名", re.IGNORECASE)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+#: Ids the database can hold (a 64-bit signed integer): a larger one is simply not found.
+MAX_ROW_ID = 2**63 - 1
+#: How much of a bad field name or value is repeated in a message.
+ECHO = 40
 
 
 @dataclass(frozen=True)
@@ -99,11 +109,37 @@ def invalid(key: str, field: str | None = None, **values) -> Invalid:
     return Invalid(english, chinese, field)
 
 
+def check_text(value, field: str | None, label: str | None = None) -> str:
+    """``value`` as it is stored: text, valid Unicode, in NFC, without control characters (not stripped).
+    ``label`` names the field in the Chinese message when the field's usual label does not fit."""
+    named = {"label": label} if label else {}
+    if not isinstance(value, str):
+        raise invalid("not_text", field, **named)
+    if SURROGATE.search(value):
+        raise invalid("bad_unicode", field, **named)
+    value = unicodedata.normalize("NFC", value)
+    if CONTROL.search(value):
+        raise invalid("control_chars", field, **named)
+    return value
+
+
+def echo(value) -> str:
+    """A bad name or value as a message may repeat it: short, and without what cannot be shown."""
+    return SURROGATE.sub("\ufffd", CONTROL.sub("\ufffd", str(value)[:ECHO]))
+
+
 def check_field_name(name) -> None:
-    if not isinstance(name, str):
-        raise invalid("unknown_field", str(name))
+    if not isinstance(name, str) or SURROGATE.search(name) or CONTROL.search(name):
+        raise invalid("unknown_field", echo(name))
     if RANK_WORDS.search(name):
-        raise invalid("rank_field", name)
+        raise invalid("rank_field", echo(name))
+
+
+def check_row_id(value) -> int | None:
+    """A record or flag id as the database can hold it; None for anything else (which is not found)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_ROW_ID:
+        return None
+    return value
 
 
 def parse_day(value, field: str) -> dt.date:
@@ -118,17 +154,13 @@ def parse_day(value, field: str) -> dt.date:
 
 
 def clean_text(value, field: str, spec: Text) -> str:
-    if not isinstance(value, str):
-        raise invalid("not_text", field)
-    value = value.strip()
+    value = check_text(value, field).strip()
     if len(value) > spec.limit:
         raise invalid("too_long", field, limit=spec.limit)
     if spec.required and not value:
         raise invalid("required", field)
     if value and len(value) < spec.min_len:
         raise invalid("too_short", field, limit=spec.min_len)
-    if CONTROL.search(value):
-        raise invalid("control_chars", field)
     kinds = sorted({f.kind for f in find_id_and_phone_numbers(value) if f.kind in FORBIDDEN_PII})
     if kinds:
         raise invalid("pii", field, kinds="、".join(KIND_LABELS.get(k, k) for k in kinds))
@@ -168,7 +200,7 @@ def clean_fields(payload: dict, specs: dict, *, partial: bool = False) -> dict:
     for name in payload:
         check_field_name(name)
         if name not in specs:
-            raise invalid("unknown_field", name)
+            raise invalid("unknown_field", echo(name))
     for name, spec in specs.items():
         if name not in payload and (partial or not getattr(spec, "required", False)):
             continue
@@ -195,7 +227,7 @@ def validate_kind(kind) -> str:
     if kind is None or kind == "":
         raise invalid("required", "kind")
     if not isinstance(kind, str) or kind not in RECORD_KINDS:
-        raise invalid("unknown_kind", "kind", value=str(kind)[:40])
+        raise invalid("unknown_kind", "kind", value=echo(kind))
     return kind
 
 
@@ -214,12 +246,13 @@ def validate_record_fields(kind: str, fields: dict, day: dt.date, *, partial: bo
     return cleaned
 
 
-def validate_student_id(value) -> str:
+def validate_student_id(value, field: str = "student_id") -> str:
+    """A student, staff or term id from a request body: short text (it is looked up, never stored as is)."""
     if value is None or value == "":
-        raise invalid("required", "student_id")
+        raise invalid("required", field)
     if not isinstance(value, str) or len(value) > 32:
-        raise invalid("not_text", "student_id")
-    return value
+        raise invalid("not_text", field)
+    return check_text(value, field)
 
 
 def validate_flag_level(value) -> int:

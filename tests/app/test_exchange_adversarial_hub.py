@@ -60,10 +60,10 @@ class HubWorld:
     def client(self, who: str) -> ExchangeClient:
         return ExchangeClient(f"{self.hub.url}/services/exchange/", self.tokens[who], timeout=60)
 
-    def send(self, actor, method, path, json=None):
+    def send(self, actor, method, path, json=None, data=None):
         headers = {} if actor == "nobody" else {"Authorization": f"token {self.tokens[actor]}"}
         return requests.request(method, f"{self.hub.url}/services/exchange/api/{path}", headers=headers,
-                                json=json, timeout=60, allow_redirects=False)
+                                json=json, data=data, timeout=60, allow_redirects=False)
 
 
 @pytest.fixture(scope="module")

@@ -42,7 +42,7 @@ def targets(store):
     teacher1 = store.actor_for("teacher1")
     mentee = sorted(teacher1.mentee_ids)[0]
     # students no mentor in the table mentors, so only class or school scope can reach them
-    taken = set().union(*(store.actor_for(u).mentee_ids for u in ("teacher1", "teacher8", "psych1", "leader1")))
+    taken = set().union(*(store.actor_for(u).mentee_ids for u in ("teacher1", "teacher8", "psych1", "principal1")))
     dh = [s for s in store.find_students_in(school_id="dh") if s.student_id not in taken]
     in_class = next(s.student_id for s in dh if s.class_id == "dh-601")
     same_school = next(s.student_id for s in dh if s.class_id == "dh-802")
@@ -91,9 +91,11 @@ ACCESS_TABLE = [
     ("psych1", "GET", "students/{id}/records", None, "school", 404),
     ("psych1", "GET", "students/{id}", None, "other", 404),
     ("psych1", "GET", "flags", None, None, 200),
-    ("leader1", "GET", "students/{id}/records", None, "school", 200),
-    ("leader1", "GET", "students/{id}/records", None, "other", 404),
-    ("leader1", "POST", "records", parent_contact, "school", 403),
+    ("principal1", "GET", "students/{id}/records", None, "school", 200),
+    ("principal1", "GET", "students/{id}/records", None, "other", 404),
+    ("principal1", "POST", "records", parent_contact, "school", 403),
+    ("leader1", "GET", "students/{id}", None, "school", 404),  # a studio leader: de-identified only
+    ("leader1", "GET", "students/{id}/records", None, "school", 404),
     ("schooladmin1", "GET", "students/{id}/records", None, "school", 200),
     ("schooladmin1", "GET", "students/{id}/records", None, "other", 404),
     ("schooladmin1", "GET", "progress", None, None, 200),
@@ -108,7 +110,7 @@ ACCESS_TABLE = [
     ("trainer1", "GET", "audit", None, None, 403),
     ("admin", "GET", "students/{id}", None, "mentee", 404),
     ("admin", "GET", "students/{id}/records", None, "mentee", 404),
-    ("admin", "GET", "students/{id}/records?break_glass=家长投诉紧急核查", None, "mentee", 200),
+    ("admin", "GET", "students/{id}/records?break_glass=家长投诉紧急核查", None, "mentee", 400),  # POST break-glass
     ("admin", "POST", "records", talk, "mentee", 404),
     ("admin", "GET", "audit", None, None, 200),
 ]  # fmt: skip
@@ -257,8 +259,9 @@ def test_edit_rights_through_the_hub(running_hub, tokens, targets):
     assert created.status_code == 201
     record_id = created.json()["record_id"]
     path = f"records/{record_id}"
-    assert call(running_hub, tokens("leader1"), "GET", path).status_code == 200  # same school: may read
-    assert call(running_hub, tokens("leader1"), "PATCH", path, {"summary": "改"}).status_code == 403
+    assert call(running_hub, tokens("principal1"), "GET", path).status_code == 200  # same school: may read
+    assert call(running_hub, tokens("principal1"), "PATCH", path, {"summary": "改"}).status_code == 403
+    assert call(running_hub, tokens("leader1"), "GET", path).status_code == 404  # a studio leader: never
     assert call(running_hub, tokens("schooladmin2"), "PATCH", path, {"summary": "改"}).status_code == 404
     assert call(running_hub, tokens("trainer1"), "DELETE", path).status_code == 404
     patched = call(running_hub, tokens("teacher1"), "PATCH", path, {"summary": "补充了后续安排"})

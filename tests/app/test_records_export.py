@@ -134,10 +134,11 @@ def test_a_school_admin_downloads_the_counts_and_the_export_is_audited(running_h
     assert not any(sid in json.dumps(entry, ensure_ascii=False) for sid in term_plan["students"])
 
 
-@pytest.mark.parametrize("user", ["teacher8", "teacher2", "leader1", "admin"])
+@pytest.mark.parametrize("user", ["teacher8", "teacher2", "principal1", "leader1", "admin"])
 def test_mentors_head_teachers_and_others_are_refused_and_nothing_is_audited(running_hub, term_plan, user):
-    """teacher8 is a mentor only, teacher2 head teacher of 东湖六(2)班, leader1 may read the school's
-    progress but not export it, admin is a district admin who belongs to no school."""
+    """teacher8 is a mentor only, teacher2 head teacher of 东湖六(2)班, principal1 (school leader) may read the
+    school's progress but not export it, leader1 hosts a studio, admin is a district admin who belongs to no
+    school."""
     response = call(running_hub, running_hub.user_token(user), EXPORT, term=TERM)
     assert response.status_code == 403, response.text
     assert response.headers["Content-Type"].startswith("application/json")

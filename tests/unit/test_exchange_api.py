@@ -111,11 +111,11 @@ class UnitWorld:
     def __init__(self, server, submission):
         self.server, self.sid = server, submission["submission_id"]
 
-    def send(self, actor, method, path, json=None):
+    def send(self, actor, method, path, json=None, data=None):
         if actor == "nobody":
-            return requests.request(method, self.server.url + "api/" + path, json=json, timeout=60)
+            return requests.request(method, self.server.url + "api/" + path, json=json, data=data, timeout=60)
         user, groups = ACTORS[actor]
-        return raw(self.server, method, path, user, groups, json=json)
+        return raw(self.server, method, path, user, groups, json=json, data=data)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))

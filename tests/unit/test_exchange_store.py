@@ -116,3 +116,24 @@ def test_forced_release_replaces_whole_folder(tmp_path):
     assert files == {"new.ipynb": b"3"} and manifest["total_bytes"] == 1
     store.remove_release("c", "a1")
     assert store.find_releases("c") == []
+
+
+@pytest.mark.parametrize("paths", [("a", "a/b"), ("x/a.ipynb", "x/a.ipynb/b/c.txt")])
+def test_a_file_that_is_also_a_folder_is_refused_on_the_wire_and_in_the_store(tmp_path, paths):
+    """Issue 16, finding 7: files ``a`` and ``a/b`` in one submission were a 500 (the second write found a file
+    where it needed a folder); now a 400 naming both, and nothing is left behind."""
+    files = {path: b"1" for path in paths}
+    with pytest.raises(Invalid) as refused:
+        decode_files(encode_files(files), 1000)
+    assert paths[0] in refused.value.message_zh and "文件夹" in refused.value.message_zh
+    store = ExchangeStore(tmp_path, max_bytes=1000)
+    store.add_release("foundations", "a1", {"a1.ipynb": b"{}"})
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    with pytest.raises(Invalid):
+        store.add_submission("foundations", "a1", "t1", files)
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_files_beside_a_folder_of_a_similar_name_pass():
+    files = {"a": b"1", "ab/c": b"2", "a.b": b"3", "d/e": b"4", "d/f": b"5"}
+    assert decode_files(encode_files(files), 1000) == files

@@ -205,3 +205,19 @@ def test_without_the_culler_there_is_no_culler_service_or_role():
     c = applied({"culler": {"enabled": False}})
     assert "idle-culler" not in {s["name"] for s in c.JupyterHub.services}
     assert "idle-culler" not in {r["name"] for r in c.JupyterHub.load_roles}
+
+
+def test_cookies_set_after_the_hubs_oauth_are_samesite():
+    """Issue 16, finding 4: the records service, each formgrader and users' servers set their OAuth cookies
+    with SameSite (JupyterHub reads JUPYTERHUB_COOKIE_OPTIONS into HubOAuth.cookie_options)."""
+    import json
+
+    from hub.courses.catalog import load_catalog
+    from hub.settings import REPO_ROOT
+
+    courses = tuple(load_catalog(REPO_ROOT / "courses").values())
+    c = applied(runtime=Runtime(courses=courses))
+    services = {s["name"]: s for s in c.JupyterHub.services}
+    for environment in (services["records"]["environment"], services["foundations"]["environment"],
+                        c.Spawner.environment):  # fmt: skip
+        assert json.loads(environment["JUPYTERHUB_COOKIE_OPTIONS"]) == {"samesite": "Lax"}
