@@ -7,14 +7,15 @@ BIN := $(VENV)/bin
 STATE ?= state
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test env chromium nftables lint clean
+.PHONY: run test env chromium nftables sandbox lint clean
 
 run: env
+	-@$(MAKE) --no-print-directory sandbox  # without it the hub runs, but autograding refuses to start
 	@if [ ! -s "$(STATE)/records.sqlite" ]; then $(BIN)/mentorhub demo seed --state "$(STATE)"; fi
 	@echo "Mentor Hub (demo mode) on http://127.0.0.1:8000 — logins and password in README.md"
 	MENTORHUB_SETTINGS= $(BIN)/python -m hub.app -f jupyterhub_config.py
 
-test: env chromium nftables
+test: env chromium nftables sandbox
 	$(BIN)/ruff check .
 	@$(BIN)/pytest; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
@@ -48,6 +49,16 @@ chromium:
 nftables:
 	@if [ "$$(id -u)" = 0 ] && ! command -v nft >/dev/null && [ ! -x /usr/sbin/nft ]; then \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nftables >/dev/null; \
+	fi
+
+# Autograding runs teachers' code only inside a bubblewrap sandbox (hub/courses/sandbox.py).
+sandbox:
+	@if ! command -v bwrap >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; \
+	  else \
+	    echo "Autograding runs teachers' code in a bubblewrap sandbox: sudo apt-get install bubblewrap"; exit 1; \
+	  fi; \
 	fi
 
 lint: env

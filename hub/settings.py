@@ -50,7 +50,8 @@ DEFAULTS: dict[str, Any] = {
     # (100000 on): the network policy (hub/netpolicy.py) knows users' processes by it.
     "server": {"user_prefix": "mh-", "home_root": "/home", "service_user": "root", "uid_min": 70000,
                "uid_max": 99999},
-    "cluster": {"singleuser_image": "mentorhub/singleuser:latest", "namespace": "mentorhub", "storage_class": None},
+    "cluster": {"singleuser_image": "mentorhub/singleuser:latest", "hub_image": "mentorhub/hub:latest",
+                "namespace": "mentorhub", "storage_class": None},
 }
 
 

@@ -61,6 +61,11 @@ def course_cli(hub: HubHandle, *args: str, env: dict | None = None, user: str | 
     return result.stdout
 
 
+def pending_feedback_score(auto_max: float, manual_max: float) -> str:
+    """How the Chinese feedback page states the score of a notebook whose hand-graded parts are still 待评."""
+    return f"目前得分 {auto_max:.1f} / {auto_max + manual_max:.1f}"
+
+
 def source_notebook(course: str, assignment: str):
     return nbformat.read(COURSES_DIR / course / "source" / assignment / f"{assignment}.ipynb", as_version=4)
 

@@ -32,7 +32,7 @@ def run_cell(source: str, namespace: dict, filename: str) -> dict:
             last = ast.Expression(tree.body.pop().value)
         exec(compile(tree, filename, "exec"), namespace)
         value = eval(compile(last, filename, "eval"), namespace) if last is not None else None
-    except Exception as exc:  # every failure of a test is its result, never the runner's end
+    except (Exception, SystemExit) as exc:  # every failure of a test is its result, never the runner's end
         lines = traceback.format_exception_only(type(exc), exc)
         return {"status": "error", "ename": type(exc).__name__, "evalue": str(exc),
                 "traceback": [line.rstrip("\n") for line in lines]}

@@ -26,6 +26,7 @@ from hub.settings import SettingsError
 
 from . import texts
 from .catalog import find_course, load_catalog
+from .cluster_grading import GRADING_POD_ENV, grading_job
 from .errors import CourseError
 from .export import write_rows
 from .hubconfig import grader_unix_account_of
@@ -63,6 +64,14 @@ def register(subparsers) -> argparse.ArgumentParser:
     grade.add_argument("--jobs", type=int, default=2, help=texts.CLI_ARG_JOBS)
     grade.add_argument("--timeout", type=float, default=120, help=texts.CLI_ARG_TIMEOUT)
     grade.set_defaults(func=cmd_autograde)
+
+    job = commands.add_parser("grading-job", help=texts.CLI_GRADING_JOB_HELP)
+    job.add_argument("course", help=texts.CLI_ARG_COURSE)
+    job.add_argument("assignment", help=texts.CLI_ARG_ASSIGNMENT)
+    job.add_argument("--image", help=texts.CLI_ARG_IMAGE)
+    job.add_argument("--jobs", type=int, default=2, help=texts.CLI_ARG_JOBS)
+    job.add_argument("--timeout", type=int, default=120, help=texts.CLI_ARG_TIMEOUT)
+    job.set_defaults(func=cmd_grading_job)
 
     export = commands.add_parser("export", help=texts.CLI_EXPORT_HELP)
     export.add_argument("course", help=texts.CLI_ARG_COURSE)
@@ -213,6 +222,8 @@ def _print_failures(pipeline: CoursePipeline, failures: list[tuple[str, list[str
 
 @_guard
 def cmd_autograde(args) -> int:
+    if _settings(args).mode == "cluster" and not os.environ.get(GRADING_POD_ENV):
+        raise CourseError(texts.CLUSTER_GRADES_IN_A_JOB.format(course=args.course, assignment=args.assignment))
     pipeline = _pipeline(args)
     total = len(pipeline.submitted_students(args.assignment))
     bar = ProgressBar(total) if total else None
@@ -234,6 +245,22 @@ def cmd_feedback(args) -> int:
     failed = [(o.student_id, [o.message]) for o in outcomes if not o.ok]
     print(texts.FEEDBACK_SUMMARY.format(ok=len(outcomes) - len(failed), failed=len(failed), total=len(outcomes)))
     return _print_failures(pipeline, failed)
+
+
+@_guard
+def cmd_grading_job(args) -> int:
+    """Cluster mode: the Job that grades an assignment in a pod of its own (hub.courses.cluster_grading)."""
+    import yaml
+
+    from hub.settings import load_settings
+
+    settings = _settings(args)
+    course = find_course(load_catalog(settings.courses_dir), args.course)
+    course.assignment(args.assignment)
+    image = args.image or load_settings(args.settings).cluster["hub_image"]
+    print(yaml.safe_dump(grading_job(course.course_id, args.assignment, image, jobs=args.jobs,
+                                     timeout=args.timeout), sort_keys=False, allow_unicode=True), end="")
+    return 0
 
 
 @_guard

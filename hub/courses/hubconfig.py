@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .catalog import Course
 from .errors import Invalid
+from .formgrader import FORMGRADER_SERVER_ARGS
 from .nbconfig import write_teacher_config
 
 FORMGRADER_URL = "/formgrader"
@@ -86,7 +87,7 @@ def course_services(settings, courses: Iterable[Course], *, as_root: bool | None
     services = []
     for index, course in enumerate(courses):
         name = check_service_name(course.course_id)
-        command = ["jupyterhub-singleuser"] + (["--allow-root"] if as_root else [])
+        command = ["jupyterhub-singleuser", *FORMGRADER_SERVER_ARGS] + (["--allow-root"] if as_root else [])
         service = {
             "name": name,
             "url": f"http://127.0.0.1:{int(settings.formgrader_base_port) + index}",

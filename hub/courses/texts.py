@@ -34,6 +34,8 @@ FEEDBACK_FAILED = "反馈生成失败：{detail}"
 FEEDBACK_SUMMARY = "反馈完成：{ok} 份已发放，{failed} 份失败，共 {total} 份。"
 NO_GRADED_SUBMISSIONS = "作业「{assignment_id}」还没有已评分的提交，请先自动评分。"
 
+FORMGRADER_NO_KERNELS = "评分服务不运行代码：请在自己的工作环境中运行笔记本，自动评分请用“自动评分”功能。"
+
 # --- sandbox ----------------------------------------------------------------------------------
 SANDBOX_MISSING = ("自动评分需要 bubblewrap 沙箱（找不到命令 {tool}），为了安全不会在沙箱外运行教师的代码。"
                    "请以 root 安装：apt-get install bubblewrap")
@@ -85,6 +87,10 @@ CLI_RELEASE_HELP = "生成并发布一次作业"
 CLI_COLLECT_HELP = "收回已提交的作业"
 CLI_AUTOGRADE_HELP = "并行自动评分（每份提交单独运行，有超时保护）"
 CLI_FEEDBACK_HELP = "生成并发放反馈"
+CLI_GRADING_JOB_HELP = "集群模式：输出在独立 Pod 中自动评分的 Kubernetes Job（用 kubectl apply -f - 提交）"
+CLI_ARG_IMAGE = "评分 Pod 使用的镜像（默认取设置 cluster.hub_image）"
+CLUSTER_GRADES_IN_A_JOB = ("集群模式下自动评分不在平台主 Pod 中运行：请运行 "
+                           "mentorhub course grading-job {course} {assignment} | kubectl -n mentorhub apply -f -")
 CLI_EXPORT_HELP = "导出每位教师的成绩与学时（.csv 或 .xlsx）"
 CLI_ARG_COURSE = "课程编号，例如 foundations"
 CLI_ARG_ASSIGNMENT = "作业编号，例如 policy-basics"

@@ -25,6 +25,7 @@ from tests.courses_hub_support import (
     course_cli,
     expected_points,
     feedback_file,
+    pending_feedback_score,
 )
 
 pytestmark = pytest.mark.app
@@ -61,6 +62,22 @@ def test_trainer_reaches_the_formgrader_through_the_hub_login(hub):
     assert response.url.startswith(f"{hub.url}/services/{COURSE}/formgrader")
     # the service let the trainer in through the hub's OAuth, not through a token in the URL
     assert any("/hub/api/oauth2/authorize" in (r.headers.get("location") or "") for r in response.history)
+
+
+def test_a_trainer_cannot_run_code_or_open_a_shell_in_the_formgrader(hub):
+    formgrader = Formgrader(hub, "trainer1", COURSE)
+    assert formgrader.page().status_code == 200  # logged in to the service (its cookie and _xsrf)
+    session, base = formgrader.session, f"{hub.url}/services/{COURSE}"
+    xsrf = {"X-XSRFToken": session.cookies.get("_xsrf", "")}
+    kernel = session.post(f"{base}/api/kernels", json={"name": "python3"}, headers=xsrf, timeout=60)
+    assert kernel.status_code == 403, kernel.text
+    assert "评分服务不运行代码" in kernel.text
+    notebook = session.post(f"{base}/api/sessions", headers=xsrf, timeout=60,
+                            json={"path": "x.ipynb", "type": "notebook", "kernel": {"name": "python3"}})
+    assert notebook.status_code >= 400
+    terminal = session.post(f"{base}/api/terminals", headers=xsrf, timeout=60)
+    assert terminal.status_code in (403, 404)
+    assert session.get(f"{base}/api/kernels", timeout=60).json() == []
 
 
 @pytest.mark.parametrize("user", [TEACHER, "trainer2"])
@@ -145,7 +162,7 @@ def test_release_fetch_submit_grade_and_return_feedback(hub, released, teacher):
     returned = teacher.entry(COURSE, ASSIGNMENT, "submitted")
     assert returned["submissions"][-1]["has_local_feedback"]
     html = teacher.read_text(str(feedback_file(returned)))
-    assert f"(Score: {auto_max:.1f} / {auto_max + manual_max:.1f})" in html
+    assert pending_feedback_score(auto_max, manual_max) in html and "待评" in html
     assert "HIDDEN TESTS" not in html
 
 

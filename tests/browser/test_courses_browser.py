@@ -14,7 +14,13 @@ from __future__ import annotations
 import pytest
 
 from hub.courses.catalog import load_catalog
-from tests.courses_hub_support import AssignmentList, answered, course_cli, expected_points
+from tests.courses_hub_support import (
+    AssignmentList,
+    answered,
+    course_cli,
+    expected_points,
+    pending_feedback_score,
+)
 from tests.nbgrader.course_notebooks import COURSES_DIR
 
 pytestmark = pytest.mark.browser
@@ -113,7 +119,7 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     listing = lab.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html")
     listing.dblclick()
     viewer = lab.frame_locator(".jp-HTMLViewer iframe")
-    score = f"(Score: {auto_max:.1f} / {auto_max + manual_max:.1f})"
+    score = pending_feedback_score(auto_max, manual_max)
     viewer.locator("body", has_text=score).wait_for()
     assert "HIDDEN TESTS" not in viewer.locator("body").inner_text()
     screenshot(lab, "courses-teacher-feedback")

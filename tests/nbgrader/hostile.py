@@ -29,6 +29,12 @@ class Target:
     listener_port: int
     secret: str
     victim: str = "honest-model"
+    extra_ports: tuple[int, ...] = ()  # more ports of this machine to try (a test hub's)
+
+    def addresses(self) -> list[tuple[str, int]]:
+        """Where the network attack tries to connect: this machine's ports, a private and a public address."""
+        local = [self.listener_port, 5432, 8081, *self.extra_ports]
+        return [("127.0.0.1", port) for port in local] + [("10.0.0.1", 80), ("1.1.1.1", 53)]
 
 
 def attacks(target: Target) -> dict[str, str]:
@@ -116,8 +122,7 @@ print("OWN", dict(os.environ))
 """,
         "x-network": f"""
 import socket
-for _host, _port in [("127.0.0.1", {target.listener_port}), ("127.0.0.1", 5432), ("127.0.0.1", 8081),
-                     ("10.0.0.1", 80), ("1.1.1.1", 53)]:
+for _host, _port in {target.addresses()!r}:
     try:
         socket.create_connection((_host, _port), timeout=2).close()
         print("CONNECTED", _host, _port)

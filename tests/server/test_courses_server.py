@@ -12,10 +12,14 @@ for every course; the fixture removes those of them that did not exist before it
 
 from __future__ import annotations
 
+import json
 import os
 import pwd
 import shutil
+import socket
 import stat
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -25,12 +29,14 @@ import pytest
 from hub.courses.hubconfig import grader_unix_account
 from hub.exchange.hidden import fingerprints, leaks_hidden_tests
 from hub.exchange.hubconfig import STORE_FOLDER
+from hub.settings import load_settings
 from tests.courses_hub_support import (
     AssignmentList,
     answered,
     course_cli,
     expected_points,
     feedback_file,
+    pending_feedback_score,
     source_notebook,
 )
 from tests.helpers import (
@@ -40,6 +46,8 @@ from tests.helpers import (
     unix_accounts,
     write_hub_settings,
 )
+from tests.nbgrader.course_notebooks import autograded_points, place_submission, with_answers
+from tests.nbgrader.hostile import Target, folder_digest, hostile_submissions, survivors
 
 pytestmark = [pytest.mark.server_mode, pytest.mark.app]
 
@@ -124,7 +132,7 @@ def test_course_cycle_on_the_hub_exchange_in_server_mode(server_hub, teacher):
     assert returned["submissions"][-1]["has_local_feedback"]
     html = teacher.read_text(str(feedback_file(returned)))
     auto_max, manual_max = expected_points(COURSE, ASSIGNMENT)
-    assert f"(Score: {auto_max:.1f} / {auto_max + manual_max:.1f})" in html
+    assert pending_feedback_score(auto_max, manual_max) in html and "待评" in html
     released = nbformat.read(course_dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     hidden = fingerprints([source_notebook(COURSE, ASSIGNMENT)], [released])
     assert hidden, "the assignment has no hidden tests: the check below would prove nothing"
@@ -158,3 +166,53 @@ def test_a_teacher_outside_the_course_sees_and_fetches_nothing(server_hub, teach
         assert outsider.contents(COURSE).status_code == 404
     finally:
         server_hub.stop(OUTSIDER)
+
+
+def scores_as_grader(course_dir: Path, students: list[str]) -> dict[str, float]:
+    """Autograded scores from the gradebook, read as the grader account (root must not touch its files)."""
+    script = ("import json, sys\nfrom nbgrader.api import Gradebook\n"
+              f"with Gradebook('sqlite:///{course_dir}/gradebook.db') as gb:\n"
+              f"    print(json.dumps({{s: gb.find_submission({ASSIGNMENT!r}, s).code_score for s in {students!r}}}))\n")
+    done = subprocess.run(["runuser", "-u", GRADER, "--", sys.executable, "-c", script], cwd="/",
+                          capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def test_hostile_submissions_in_server_mode(server_hub, teacher):
+    """The adversarial table (tests/nbgrader/hostile.py) graded as the grader account, in its sandbox."""
+    hub, course_dir = server_hub, server_hub.state_dir / "courses" / COURSE
+    course_cli(hub, "release", COURSE, ASSIGNMENT)
+    released = nbformat.read(course_dir / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    settings = load_settings(str(hub.settings_file))
+    ports = (settings.hub_port, settings.records_port, settings.exchange_port, settings.proxy_api_port,
+             settings.formgrader_base_port)
+    target = Target(course_dir, listener.getsockname()[1], hub.admin_token, victim=TEACHER, extra_ports=ports)
+    submissions = hostile_submissions(released, target, with_answers)
+    grader = pwd.getpwnam(GRADER)
+    for student, nb in submissions.items():
+        folder = place_submission(course_dir, student, ASSIGNMENT, {f"{ASSIGNMENT}.ipynb": nb})
+        for path in [folder.parent, folder, *folder.iterdir()]:
+            os.chown(path, grader.pw_uid, grader.pw_gid)
+    protected = ("source", "release", f"submitted/{TEACHER}")
+    before = {name: folder_digest(course_dir / name) for name in protected}
+
+    graded = course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "2", "--timeout", "150")
+    try:
+        connection = listener.accept()
+    except BlockingIOError:
+        connection = None
+    listener.close()
+
+    assert "失败" not in graded.split("自动评分完成")[0].replace("失败 0", ""), graded
+    points = autograded_points(source_notebook(COURSE, ASSIGNMENT))["q1-tests"]
+    assert scores_as_grader(course_dir, list(submissions)) == {s: points for s in submissions}
+    assert {name: folder_digest(course_dir / name) for name in protected} == before
+    assert connection is None and survivors() == []
+    outputs = {s: (course_dir / "autograded" / s / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").read_text(encoding="utf-8")
+               for s in ("x-read-files", "x-proc-environ", "x-network")}
+    assert '"READ ' not in outputs["x-read-files"] and "DENIED" in outputs["x-read-files"]
+    assert hub.admin_token not in outputs["x-proc-environ"]
+    assert '"CONNECTED' not in outputs["x-network"] and "\\nCONNECTED" not in outputs["x-network"]
+    assert course_cli(hub, "feedback", COURSE, ASSIGNMENT)  # the cohort's feedback goes out with them in it

@@ -12,6 +12,7 @@ from traitlets.config import Config
 from hub.courses import hubconfig
 from hub.courses.catalog import load_catalog
 from hub.courses.errors import Invalid
+from hub.courses.formgrader import FORMGRADER_SERVER_ARGS
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 
@@ -34,7 +35,7 @@ def test_one_formgrader_service_per_course(tmp_path, courses):
     assert [s["name"] for s in services] == [course.course_id for course in courses]
     assert [s["url"] for s in services] == [f"http://127.0.0.1:{9600 + i}" for i in range(len(courses))]
     for service, course in zip(services, courses, strict=True):
-        assert service["command"] == ["jupyterhub-singleuser", "--allow-root"]
+        assert service["command"] == ["jupyterhub-singleuser", *FORMGRADER_SERVER_ARGS, "--allow-root"]
         assert "user" not in service
         assert service["environment"] == {"JUPYTERHUB_USER": f"grader-{course.course_id}",
                                           "JUPYTERHUB_DEFAULT_URL": "/formgrader"}
@@ -46,7 +47,7 @@ def test_services_outside_demo_run_as_the_grader_account(tmp_path, courses):
     services = hubconfig.course_services(settings(tmp_path, mode="server"), courses, as_root=False)
     assert [s["user"] for s in services] == [f"mh-grader_{c.course_id}" for c in courses]
     assert [s["environment"]["JUPYTERHUB_USER"] for s in services] == [f"grader-{c.course_id}" for c in courses]
-    assert all(s["command"] == ["jupyterhub-singleuser"] for s in services)
+    assert all(s["command"] == ["jupyterhub-singleuser", *FORMGRADER_SERVER_ARGS] for s in services)
 
 
 def test_two_server_mode_hubs_give_a_course_two_grader_accounts(tmp_path, courses):
