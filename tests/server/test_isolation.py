@@ -32,6 +32,7 @@ import pytest
 import yaml
 
 from hub import netpolicy
+from hub.courses.hubconfig import grader_unix_account
 from hub.exchange.hidden import hidden_lines
 from tests.helpers import (
     REPO_ROOT,
@@ -206,7 +207,7 @@ def test_no_path_from_a_teachers_kernel_leads_to_course_sources(server_hub):
 
 
 def test_the_graders_still_read_the_checkouts_sources(server_hub):
-    grader = f"grader-{COURSE}"
+    grader = grader_unix_account(PREFIX, COURSE)
     result = subprocess.run(["runuser", "-u", grader, "--", "head", "-c", "1", str(REPO_ROOT / RELATIVE_SOURCE)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -285,7 +286,9 @@ def test_a_teachers_code_reaches_no_database_and_no_internal_port(server_hub):
 
 def test_an_account_outside_the_policys_uids_gets_no_server(server_hub):
     name = f"{PREFIX}teacher3"
-    subprocess.run(["useradd", "--no-create-home", name], check=True, capture_output=True)  # a uid of 1000 on
+    # made for teacher3 (so it is theirs, not someone else's) but with an ordinary uid, of 1000 on
+    subprocess.run(["useradd", "--no-create-home", "--comment", "Mentor Hub user teacher3", name], check=True,
+                   capture_output=True)
     assert pwd.getpwnam(name).pw_uid < 70000
     server_hub.api("POST", "/users/teacher3/server")
     wait_for(lambda: f"Unix account {name} has uid" in server_hub.log_path.read_text(errors="replace"),
