@@ -268,6 +268,42 @@ def close_inherited(keep: int) -> None:
                 pass
 
 
+def home_bound_defaults() -> list[tuple[type, str]]:
+    """Traits whose default was computed when their module was imported, from ``HOME`` (e.g. JupyterLab's
+    ``LabApp.workspaces_dir``): in the warm starter that is ``HOME_WHILE_LOADING``, so each fork must put
+    its user's home in its place (``rebase_home_defaults``), or every user would share one folder."""
+    from traitlets import HasTraits
+
+    found, seen, classes = [], set(), [HasTraits]
+    while classes:
+        cls = classes.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                classes.append(sub)
+        for name, trait in cls.__dict__.items():
+            default = getattr(trait, "default_value", None)
+            if isinstance(default, str) and default.startswith(HOME_WHILE_LOADING + "/"):
+                found.append((cls, name))
+    return found
+
+
+def rebase_home_defaults(found: list[tuple[type, str]], home: str) -> None:
+    """Put ``home`` in place of ``HOME_WHILE_LOADING`` in those defaults: in the trait, and in the initial
+    values traitlets copied from it into its class and every subclass (``_static_immutable_initial_values``)."""
+    for owner, name in found:
+        trait = owner.__dict__[name]
+        old = trait.default_value
+        trait.default_value = home + old[len(HOME_WHILE_LOADING):]
+        classes = [owner]
+        while classes:
+            cls = classes.pop()
+            classes.extend(cls.__subclasses__())
+            initial = cls.__dict__.get("_static_immutable_initial_values")
+            if initial is not None and initial.get(name) == old:
+                initial[name] = trait.default_value
+
+
 def set_up_fork(request: dict, script: str) -> None:
     """In the fork, before the server runs: what Popen(start_new_session=True) and the spawner's
     ``preexec_fn`` do for an exec'd server, then the user's environment and command line."""
@@ -286,6 +322,7 @@ def set_up_fork(request: dict, script: str) -> None:
     take_own_log(request.get("log"))  # the server's output, and its kernels', not the hub's
     os.environ.clear()
     os.environ.update(request["env"])
+    rebase_home_defaults(HOME_BOUND_DEFAULTS, os.path.expanduser("~"))
     sys.argv = list(request["argv"])
     sys.path[0] = str(Path(script).parent)  # as when the script runs itself
 
@@ -317,9 +354,14 @@ def run_fork(connection: socket.socket, control: socket.socket, entry, script: s
     sys.exit(entry())
 
 
+#: Set by the warm starter once everything is loaded (``home_bound_defaults``); the forks rebase them.
+HOME_BOUND_DEFAULTS: list[tuple[type, str]] = []
+
+
 def serve(script: str, control_fd: int) -> None:
     entry = console_entry(script)
     preloaded = preload_server_extensions()
+    HOME_BOUND_DEFAULTS[:] = home_bound_defaults()
     if threading.active_count() != 1:  # forking a process with threads leaves their locks in any state
         print(f"warm starter: {threading.active_count()} threads after loading; forks may hang",
               file=sys.stderr)

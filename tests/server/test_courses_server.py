@@ -15,12 +15,10 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import shutil
 import socket
 import stat
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
@@ -41,10 +39,7 @@ from tests.courses_hub_support import (
 )
 from tests.helpers import (
     probe_paths,
-    remove_accounts_made_since,
-    start_hub,
-    unix_accounts,
-    write_hub_settings,
+    server_mode_hub,
 )
 from tests.nbgrader.course_notebooks import autograded_points, place_submission, with_answers
 from tests.nbgrader.hostile import Target, folder_digest, hostile_submissions, notebook_outputs, survivors
@@ -60,24 +55,10 @@ GRADER = grader_unix_account(PREFIX, COURSE)
 
 @pytest.fixture(scope="module")
 def server_hub(artifacts_dir):
-    if os.geteuid() != 0:
-        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    before = unix_accounts()
-    folder = Path(tempfile.mkdtemp(prefix="mh-courses-server-"))
-    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
-    try:
-        settings = write_hub_settings(folder, seed=True, mode="server", extra={
-            "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
-        hub = start_hub(settings)
-        try:
-            hub.wait_for_service("exchange")
-            hub.wait_for_service(COURSE)
-            yield hub
-        finally:
-            hub.shutdown(log_copy=artifacts_dir / "hub-courses-server.log")
-    finally:
-        remove_accounts_made_since(before, (PREFIX,))
-        shutil.rmtree(folder, ignore_errors=True)
+    with server_mode_hub(PREFIX, "courses-server", artifacts_dir) as hub:
+        hub.wait_for_service("exchange")
+        hub.wait_for_service(COURSE)
+        yield hub
 
 
 @pytest.fixture(scope="module")

@@ -20,26 +20,22 @@ import json
 import os
 import pwd
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import psutil
 import pytest
 import yaml
 
-from hub import netpolicy
 from hub.courses.hubconfig import grader_unix_account
 from hub.exchange.hidden import hidden_lines
 from tests.helpers import (
     REPO_ROOT,
-    remove_accounts_made_since,
     run_in_kernel,
+    server_mode_hub,
     start_hub,
-    unix_accounts,
     wait_for,
     write_hub_settings,
 )
@@ -55,25 +51,10 @@ RELATIVE_SOURCE = f"courses/{COURSE}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
 
 @pytest.fixture(scope="module")
 def server_hub(artifacts_dir):
-    if os.geteuid() != 0:
-        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    before = unix_accounts()
-    folder = Path(tempfile.mkdtemp(prefix="mh-isolation-"))
-    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
-    try:
-        settings = write_hub_settings(folder, seed=True, mode="server", extra={
-            "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
-        hub = start_hub(settings)
-        try:
-            hub.wait_for_service(COURSE)
-            hub.spawn(TEACHER)
-            yield hub
-        finally:
-            hub.shutdown(log_copy=artifacts_dir / "hub-isolation.log")
-    finally:
-        remove_accounts_made_since(before, (PREFIX, "grader-"))
-        shutil.rmtree(folder, ignore_errors=True)
-        netpolicy.remove()
+    with server_mode_hub(PREFIX, "isolation", artifacts_dir) as hub:
+        hub.wait_for_service(COURSE)
+        hub.spawn(TEACHER)
+        yield hub
 
 
 def in_teacher_kernel(hub, code: str) -> dict:

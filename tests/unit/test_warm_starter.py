@@ -84,3 +84,26 @@ print(sorted(int(fd) for fd in os.listdir("/proc/self/fd")), kept)
     # what is left: the standard streams, the kept one, and the descriptor of the listing itself
     assert [int(x.strip("[],")) for x in listed][:4] == [0, 1, 2, int(kept)]
     assert len(listed) == 5
+
+
+def test_defaults_computed_from_home_at_import_follow_each_forks_user(tmp_path):
+    """JupyterLab computes its workspaces and user-settings folders from HOME when it is imported, i.e. in the
+    warm starter: without rebasing, every user's server would share ``/nonexistent/.jupyter/lab/…``."""
+    code = f"""
+import os
+from hub.warmstart import home_bound_defaults, preload_server_extensions, rebase_home_defaults
+import jupyterlab.labapp
+preload_server_extensions()
+found = home_bound_defaults()
+os.environ["HOME"] = {str(tmp_path)!r}
+rebase_home_defaults(found, os.path.expanduser("~"))
+from jupyterlab.labapp import LabApp
+app = LabApp()
+print(sorted(name for _, name in found), app.workspaces_dir, app.user_settings_dir)
+"""
+    environment = {**ENVIRONMENT, "HOME": "/nonexistent"}
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    *_, names, workspaces, settings = done.stdout.split()
+    assert "'workspaces_dir']" in names
+    assert workspaces == f"{tmp_path}/.jupyter/lab/workspaces"
+    assert settings == f"{tmp_path}/.jupyter/lab/user-settings"
