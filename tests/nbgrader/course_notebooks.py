@@ -12,6 +12,7 @@ from nbgrader.coursedir import CourseDirectory
 from traitlets.config import Config
 
 PLANTED = Path(__file__).with_name("planted_answers.yaml")
+SUBMISSIONS = Path(__file__).with_name("teacher_submissions.yaml")
 COURSES_DIR = Path(__file__).resolve().parents[2] / "courses"
 
 
@@ -19,19 +20,34 @@ def load_planted() -> dict:
     return yaml.safe_load(PLANTED.read_text(encoding="utf-8"))
 
 
+def load_submissions() -> dict:
+    """The weak, average, strong, stuffing and filler teachers of ``teacher_submissions.yaml``."""
+    return yaml.safe_load(SUBMISSIONS.read_text(encoding="utf-8"))
+
+
 def meta(cell) -> dict:
     return cell.metadata.get("nbgrader", {})
 
 
+def is_test_cell(cell) -> bool:
+    return bool(meta(cell).get("grade")) and not meta(cell).get("solution") and cell.cell_type == "code"
+
+
 def autograded_points(nb) -> dict[str, float]:
-    """Points of every autograder test cell, by grade id."""
+    """Points of every scoring autograder test cell (hints, worth 0, left out), by grade id."""
     return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells
-            if meta(c).get("grade") and not meta(c).get("solution") and c.cell_type == "code"}
+            if is_test_cell(c) and float(meta(c)["points"]) > 0}
+
+
+def hint_cells(nb) -> list[str]:
+    """Grade ids of the hint cells: autograder test cells worth 0 points, whose failure message is a hint."""
+    return [meta(c)["grade_id"] for c in nb.cells if is_test_cell(c) and float(meta(c)["points"]) == 0]
 
 
 def manual_points(nb) -> dict[str, float]:
+    """Points the trainer gives by hand: manually graded answers and task cells (a rubric under an answer)."""
     return {meta(c)["grade_id"]: float(meta(c)["points"]) for c in nb.cells
-            if meta(c).get("grade") and meta(c).get("solution")}
+            if (meta(c).get("grade") and meta(c).get("solution")) or meta(c).get("task")}
 
 
 def answer_sources(nb) -> dict[str, str]:
