@@ -27,6 +27,7 @@ html_theme = "pydata_sphinx_theme"
 html_title = "Mentor Hub 文档"
 html_static_path = ["_static"]
 html_css_files = ["custom.css"]
+html_sidebars = {"index": [], "architecture": []}  # single pages: no section navigation to show
 html_last_updated_fmt = None
 html_show_sourcelink = False
 html_theme_options = {
