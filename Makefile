@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STATE ?= state
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test env chromium nftables sandbox lint clean
+.PHONY: run test env docs chromium nftables sandbox lint clean
 
 run: env
 	-@$(MAKE) --no-print-directory sandbox  # without it the hub runs, but autograding refuses to start
@@ -27,7 +27,7 @@ $(VENV)/.installed: pyproject.toml
 	  { echo "Python 3.11 is required (found $$($(PYTHON) --version)); set PYTHON=/path/to/python3.11"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -61,8 +61,13 @@ sandbox:
 	  fi; \
 	fi
 
+# The documentation (docs/, Sphinx + MyST): any warning fails. `make test` builds it as well (tests/docs/).
+docs: env
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
+	@echo "Documentation: docs/_build/html/index.html"
+
 lint: env
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) node_modules test-artifacts
+	rm -rf $(VENV) node_modules test-artifacts docs/_build

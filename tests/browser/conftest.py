@@ -5,12 +5,16 @@
   run after the browser tests.
 - ``new_page(user=None)`` (factory): a fresh context and page, logged in as ``user`` through the real
   login form when given; contexts are closed after the test.
-- ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (kept by CI).
+- ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (kept by CI); with
+  ``MENTORHUB_DOCS_SCREENSHOTS=1`` also ``docs/_static/screenshots/<name>.png`` when a guide in ``docs/``
+  shows it (``tests/docs_support.py``).
 """
 
 from pathlib import Path
 
 import pytest
+
+from tests import docs_support
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -61,6 +65,8 @@ def screenshot(artifacts_dir):
     def save(page, name: str) -> Path:
         path = artifacts_dir / f"{name}.png"
         page.screenshot(path=str(path), full_page=True)
+        if docs_support.writing_docs_screenshots():
+            docs_support.save_for_docs(path, name)
         return path
 
     return save

@@ -41,6 +41,7 @@ def test_teacher_logs_a_home_visit_and_another_teacher_does_not_see_it(new_page,
     form.locator(".widget-dropdown", has_text="学生").locator("select").select_option(label=f"{name}（{class_id}）")
     form.locator(".widget-dropdown", has_text="家访形式").locator("select").select_option(label="视频")
     form.locator(".widget-text", has_text="家访目的").locator("input").fill(PURPOSE)
+    screenshot(page, "workbench-home-visit-form")
     form.locator("button", has_text="保存").click()
     page.wait_for_selector(".mh-form-home_visit .mh-status-ok")
     assert name in form.locator(".mh-status-ok").inner_text()
@@ -51,6 +52,7 @@ def test_teacher_logs_a_home_visit_and_another_teacher_does_not_see_it(new_page,
     tracker.locator(".widget-dropdown", has_text="学生").locator("select").select_option(label=f"{name}（{class_id}）")
     tracker.locator("button", has_text="查看记录").click()
     page.wait_for_selector(f"table.mh-history >> text={PURPOSE}")
+    page.locator("table.mh-history").scroll_into_view_if_needed()  # the page scrolls inside Voila's container
     screenshot(page, "workbench-after")
 
     other = new_page("teacher2")
