@@ -292,12 +292,14 @@ class PracticeVerbs:
         with self.reading() as s:
             return list(s.scalars(query))
 
-    def add_assignments(self, actor: Actor, term_id: str, rows: list[dict], *, replace: bool = True) -> dict:
+    def add_assignments(self, actor: Actor, term_id: str, rows: list[dict], *, replace: bool = True,
+                        basis: str | None = None) -> dict:  # fmt: skip
         """Save a term's matching for the actor's school: rows of {student_id, staff_id, kind, method}.
 
         With ``replace`` the school's previous assignments for the term are replaced. Checks: every
         student and mentor in the actor's school, at most one primary per student, primary mentees per
-        mentor <= their max_mentees. All or nothing."""
+        mentor <= their max_mentees. All or nothing. ``basis`` (from ``preview_assignments``): refuse with
+        ``Conflict`` when the school's pairings for the term are no longer those the preview compared with."""
         term_id = validate_student_id(term_id, "term_id")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise invalid("not_list", "rows")
@@ -308,6 +310,9 @@ class PracticeVerbs:
             if not schools:
                 raise forbidden(access.ASSIGNMENT_WRITE)
             cleaned = self._check_assignment_rows(s, rows, schools)
+            if basis is not None and basis != self.current_assignments_basis(s, term_id, schools):
+                english, chinese = msg("assignments_changed")
+                raise Conflict(english, chinese, "basis")
             if replace:
                 old = s.scalars(select(MentorAssignment).join(Student).where(
                     MentorAssignment.term_id == term_id, Student.school_id.in_(schools)))  # fmt: skip
@@ -410,11 +415,11 @@ class PracticeVerbs:
             out, shown, seen = [], [], set()
             for flag, student in s.execute(query.order_by(ConcernFlag.flag_id)).all():
                 if detail_reach.covers(ref(student)):
-                    out.append(flag.to_dict())
+                    out.append({**flag.to_dict(), "student_name": student.display_name})
                     shown.append(flag.flag_id)
                     seen.add(student.student_id)
-                else:
-                    out.append(flag.status_dict())
+                else:  # every role that may read a flag's status may read its student (the access table)
+                    out.append({**flag.status_dict(), "student_name": student.display_name})
             if shown:
                 self._audit(s, actor, "flag.read_details", "flag", ",".join(map(str, shown))[:64],
                             detail={"flag_ids": shown, "student_ids": sorted(seen)})  # fmt: skip
