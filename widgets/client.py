@@ -146,8 +146,9 @@ class RecordsClient:
     def add_flag(self, student_id: str, level: int, **fields) -> dict:
         return self.request("POST", "flags", json={"student_id": student_id, "level": level, **fields})
 
-    def flags(self, student_id: str | None = None) -> list[dict]:
-        return self.request("GET", "flags", params={"student_id": student_id})["flags"]
+    def flags(self, student_id: str | None = None, mine: bool = False) -> list[dict]:
+        """Concern flags the caller may know of; ``mine``: only those they raised, status only."""
+        return self.request("GET", "flags", params={"student_id": student_id, "mine": "1" if mine else None})["flags"]
 
     def update_flag(self, flag_id: int, **changes) -> dict:
         return self.request("PATCH", f"flags/{int(flag_id)}", json=changes)

@@ -49,15 +49,37 @@ def concern_payload(values: dict) -> dict:
     return payload
 
 
+STATUSES = ("open", "monitoring", "referred", "closed")
+
+
+def status_text(status: str | None) -> str:
+    return t("flag_status_" + status) if status in STATUSES else (status or "")
+
+
+def raised_by(flags: list[dict], username: str | None) -> list[dict]:
+    """The flags ``username`` raised (all of them when no name is given)."""
+    return [f for f in flags if username is None or f.get("raised_by") == username]
+
+
 def status_rows(flags: list[dict], names: dict[str, str]) -> list[dict]:
-    """What the mentor may see of flags: student, when, status. Details are dropped even if present."""
+    """What the mentor may see of flags: student, when, status, last change. Details are dropped even if present."""
     rows = []
     for flag in sorted(flags, key=lambda f: (f.get("raised_at") or "", f.get("flag_id") or 0)):
+        student_id = flag.get("student_id")
         rows.append({
             "flag_id": flag.get("flag_id"),
-            "student": names.get(flag.get("student_id"), flag.get("student_id")),
+            "student": names.get(student_id) or flag.get("student_name") or student_id,
             "raised_at": (flag.get("raised_at") or "")[:16].replace("T", " "),
-            "status": t("flag_status_" + flag["status"]) if flag.get("status") in ("open", "monitoring", "closed")
-            else (flag.get("status") or ""),
+            "status": status_text(flag.get("status")),
+            "updated_at": (flag.get("updated_at") or "")[:16].replace("T", " "),
         })  # fmt: skip
     return rows
+
+
+def open_concerns(flags: list[dict]) -> dict[str, list[str]]:
+    """student_id -> statuses of the concerns about them that are not closed (for the tracker's 待跟进)."""
+    found: dict[str, list[str]] = {}
+    for flag in flags:
+        if flag.get("status") != "closed" and flag.get("student_id"):
+            found.setdefault(flag["student_id"], []).append(flag.get("status") or "open")
+    return found

@@ -356,7 +356,8 @@ class AssignmentPreviewHandler(BaseHandler):
 class FlagsHandler(BaseHandler):
     async def get(self):
         student_id = self.get_query_argument("student_id", None) or None
-        self.send({"flags": await self.act("find_flags", student_id)})
+        mine = self.get_query_argument("mine", "") in ("1", "true")
+        self.send({"flags": await self.act("find_flags", student_id, mine=mine)})
 
     async def post(self):
         flag = await self.act("add_flag", self.body())

@@ -132,7 +132,8 @@ PATHS = {
         "responses": {"200": _response("变化与 basis"), **_errors(400, 403, 404, 422)}}},
     "flags": {
         "get": {"summary": "关注与转介（导师只见状态；心理教师与德育负责人见详情，读取记入审计）",
-                "parameters": [_query("student_id", "只看某个学生")],
+                "parameters": [_query("student_id", "只看某个学生"),
+                               _query("mine", "1：只看我提交的关注，只含状态（不读详情，不记审计）")],
                 "responses": {"200": _response("关注记录")}},
         "post": {"summary": "提出关注", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": JSON_OBJECT}}},

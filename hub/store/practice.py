@@ -399,10 +399,13 @@ class PracticeVerbs:
             self._audit(s, actor, "flag.raise", "flag", flag.flag_id, detail={"student_id": student_id})
         return flag
 
-    def find_flags(self, actor: Actor, student_id: str | None = None) -> list[dict]:
-        """Flags the actor may know of: full details where allowed (audited), otherwise status only."""
+    def find_flags(self, actor: Actor, student_id: str | None = None, *, mine: bool = False) -> list[dict]:
+        """Flags the actor may know of: full details where allowed (audited), otherwise status only. With
+        ``mine``: only those the actor raised, status only (what the raising mentor follows; nothing audited)."""
         status_reach = access.reach(actor, access.FLAG_READ_STATUS)
         detail_reach = access.reach(actor, access.FLAG_READ_DETAILS)
+        if mine:
+            detail_reach = access.Reach()
         if status_reach.empty and detail_reach.empty:
             return []
         with self.writing() as s:
@@ -412,6 +415,8 @@ class PracticeVerbs:
                 or_(reach_filter(status_reach), reach_filter(detail_reach)))  # fmt: skip
             if student_id is not None:
                 query = query.where(ConcernFlag.student_id == student_id)
+            if mine:
+                query = query.where(ConcernFlag.raised_by == actor.username)
             out, shown, seen = [], [], set()
             for flag, student in s.execute(query.order_by(ConcernFlag.flag_id)).all():
                 if detail_reach.covers(ref(student)):
