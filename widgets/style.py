@@ -36,8 +36,9 @@ CSS = f"""
 .{APP_CLASS} .widget-toggle-buttons .widget-toggle-button {{ margin-bottom: 4px; }}
 .{APP_CLASS} .lm-TabBar-content {{ flex-wrap: wrap; }}
 .{APP_CLASS} .lm-TabBar {{ min-height: fit-content; height: auto; }}
-.{APP_CLASS} .lm-TabBar-tab {{ flex: 0 0 auto; min-width: fit-content; max-width: none; }}
-.{APP_CLASS} .lm-TabBar-tabLabel {{ overflow: visible; text-overflow: clip; }}
+.{APP_CLASS} .lm-TabBar-tab {{ flex: 0 0 auto !important; width: auto !important; min-width: fit-content !important;
+  max-width: none !important; }}
+.{APP_CLASS} .lm-TabBar-tabLabel {{ overflow: visible; text-overflow: clip; flex: 0 0 auto !important; }}
 .{APP_CLASS} .widget-checkbox {{ width: auto; max-width: 100%; }}
 .{APP_CLASS} .widget-checkbox .widget-label-basic span {{ white-space: normal; }}
 .{APP_CLASS} a.mh-link, .{APP_CLASS} .mh-link a {{ color: #0b57d0; text-decoration: underline; cursor: pointer; }}
@@ -53,6 +54,8 @@ CSS = f"""
   .{APP_CLASS} .widget-inline-hbox > input, .{APP_CLASS} .widget-inline-hbox > select,
   .{APP_CLASS} .widget-inline-hbox > textarea, .{APP_CLASS} .widget-inline-hbox > .widget-input {{
     flex: 1 1 100% !important; width: 100% !important; max-width: 100%; min-height: 36px; font-size: 16px; }}
+  .{APP_CLASS} .widget-textarea {{ height: auto !important; }}
+  .{APP_CLASS} .widget-textarea > textarea {{ min-height: 5em; }}
   .{APP_CLASS} .widget-hbox > *, .{APP_CLASS} .widget-vbox > * {{ max-width: 100%; }}
   .{APP_CLASS} .mh-stack-on-phone > * {{ width: 100% !important; padding-left: 0 !important; }}
   .{APP_CLASS} .widget-checkbox {{ width: auto !important; margin-right: 12px; }}
