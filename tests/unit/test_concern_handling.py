@@ -188,3 +188,16 @@ def test_the_migrated_concern_tables_match_the_models(tmp_path):
         differences = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert [d for d in differences if "concern" in repr(d)] == []
     engine.dispose()
+
+
+def test_a_step_from_the_queue_is_the_dashboards_first_follow_up(store):
+    flag = raise_flag(store)
+    term = store.current_term()
+
+    def followed_up() -> list:
+        with store.reading() as s:
+            return store._flag_frame(s.connection(), term, [])["followed_up_at"].notna().tolist()
+
+    assert followed_up() == [False]
+    store.act_on_flag(store.actor_for("psy_a"), flag, {"action": "triage", "level": 1})
+    assert followed_up() == [True]
