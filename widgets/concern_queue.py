@@ -48,13 +48,12 @@ def esc(value) -> str:
 
 
 def table_html(css_class: str, columns, titles, rows, row_attrs=lambda row: "") -> str:
+    """An escaped table; each cell names its column (``data-label``), so a phone shows each row as a card."""
     head = "".join(f"<th {CELL}>{esc(title)}</th>" for title in titles)
-    body = "".join(
-        f"<tr{row_attrs(row)}>"
-        + "".join(f'<td {CELL} data-label="{esc(title)}">{esc(row[key])}</td>' for key, title in zip(columns, titles,
-                                                                                                     strict=True))
-        + "</tr>" for row in rows
-    )  # fmt: skip
+    pairs = list(zip(columns, titles, strict=True))
+    body = "".join(f"<tr{row_attrs(row)}>"
+                   + "".join(f'<td {CELL} data-label="{esc(title)}">{esc(row[key])}</td>' for key, title in pairs)
+                   + "</tr>" for row in rows)  # fmt: skip
     return f'<table class="{css_class} mh-cards" style="border-collapse:collapse;width:100%"><tr>{head}</tr>{body}</table>'
 
 
