@@ -6,6 +6,8 @@ the flag urgent (level 3) and routes it to the psychology teacher; the mentor th
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .texts import t
 
 FLAG_SIGNALS = ("认知", "情绪", "行为", "家庭", "安全")
@@ -50,6 +52,19 @@ def concern_payload(values: dict) -> dict:
 
 
 STATUSES = ("open", "monitoring", "referred", "closed")
+#: The time people read times in: China Standard Time, UTC+8 all year (the store keeps naive UTC).
+DISPLAY_ZONE = dt.timezone(dt.timedelta(hours=8))
+
+
+def local_time(value) -> str:
+    """``2026-03-05 22:20`` from a naive-UTC ISO timestamp of the store; empty for none."""
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(str(value)).replace(tzinfo=dt.UTC)
+    except ValueError:
+        return str(value)[:16].replace("T", " ")
+    return moment.astimezone(DISPLAY_ZONE).strftime("%Y-%m-%d %H:%M")
 
 
 def status_text(status: str | None) -> str:
@@ -69,9 +84,9 @@ def status_rows(flags: list[dict], names: dict[str, str]) -> list[dict]:
         rows.append({
             "flag_id": flag.get("flag_id"),
             "student": names.get(student_id) or flag.get("student_name") or student_id,
-            "raised_at": (flag.get("raised_at") or "")[:16].replace("T", " "),
+            "raised_at": local_time(flag.get("raised_at")),
             "status": status_text(flag.get("status")),
-            "updated_at": (flag.get("updated_at") or "")[:16].replace("T", " "),
+            "updated_at": local_time(flag.get("updated_at")),
         })  # fmt: skip
     return rows
 

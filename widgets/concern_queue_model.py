@@ -7,6 +7,7 @@ that they agree), so the form offers exactly what the service accepts; the servi
 
 from __future__ import annotations
 
+from .concern_model import local_time
 from .texts import LEVEL_LABELS, t
 
 EXTERNAL_REFERRALS = ("医疗机构（精神或心理专科）", "区未成年人心理健康辅导中心", "社区或街道（社工）", "公安或司法机关",
@@ -29,8 +30,8 @@ NOTE_LIMIT = 2000
 
 
 def when(value) -> str:
-    """``2026-03-05 14:20`` from an ISO timestamp (UTC as stored)."""
-    return (value or "")[:16].replace("T", " ")
+    """``2026-03-05 22:20``: a timestamp as the store keeps it (naive UTC), in the district's time."""
+    return local_time(value)
 
 
 def status_label(status: str | None) -> str:

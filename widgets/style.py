@@ -32,6 +32,7 @@ CSS = f"""
 .{APP_CLASS} .jupyter-button {{
   width: auto; min-width: 5em; max-width: 100%; white-space: normal; overflow: visible; text-overflow: clip;
   height: auto; min-height: var(--jp-widgets-inline-height); line-height: 1.4; padding: 4px 12px; }}
+.{APP_CLASS} .widget-vbox > .jupyter-button {{ align-self: flex-start; }}
 .{APP_CLASS} .widget-toggle-buttons {{ overflow: visible; height: auto; }}
 .{APP_CLASS} .widget-toggle-buttons .widget-toggle-button {{ margin-bottom: 4px; }}
 .{APP_CLASS} .lm-TabBar-content {{ flex-wrap: wrap; }}

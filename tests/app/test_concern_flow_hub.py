@@ -86,12 +86,15 @@ def test_the_psychology_teacher_works_a_concern_through_and_every_step_is_audite
     assert [n["action"] for n in closed.json()["notes"]] == ["triage", "assign", "follow_up", "refer", "close"]
     status = call(running_hub, tokens("teacher1"), "GET", f"flags/{flag_id}").json()
     assert status["status"] == "closed" and "details" not in status and "notes" not in status
+    reopened = step(running_hub, tokens, "principal1", flag_id, action="reopen", note="班主任反映又开始失眠")
+    assert reopened.status_code == 201 and reopened.json()["status"] == "referred"  # still with the centre
 
     rows = [e for e in audit(running_hub, tokens, action="flag.") if e["entity_id"] == str(flag_id)]
     steps = [(e["actor"], e["action"]) for e in reversed(rows)]
     assert steps == [("teacher1", "flag.raise"), ("psych1", "flag.read_details"), ("psych1", "flag.triage"),
                      ("psych1", "flag.assign"), ("principal1", "flag.follow_up"), ("principal1", "flag.refer"),
-                     ("psych1", "flag.close")]  # fmt: skip
+                     ("psych1", "flag.close"), ("principal1", "flag.reopen")]  # fmt: skip
+    assert all("失眠" not in str(e["detail"]) and "母亲" not in str(e["detail"]) for e in rows)  # no note text
     queue_reads = [e for e in audit(running_hub, tokens, action="flag.read_details", who="psych1")
                    if flag_id in e["detail"]["flag_ids"]]  # fmt: skip
     assert len(queue_reads) == 2  # the queue, then the one concern: one row per request

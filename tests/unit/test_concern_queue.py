@@ -98,7 +98,7 @@ def test_each_step_reads_as_a_sentence():
     whats = [row["what"] for row in model.timeline_rows(flag)]
     assert whats == ["提交关注（一般关注）", "分级：一般关注 → 重点关注", "指派给 校长",
                      "转介：区未成年人心理健康辅导中心（已告知监护人）", "结案：已转介，由校外机构继续跟进"]  # fmt: skip
-    assert model.timeline_rows(flag)[0]["at"] == "2026-03-05 08:10"
+    assert model.timeline_rows(flag)[0]["at"] == "2026-03-05 16:10"  # stored in UTC, read in Beijing time
 
 
 def test_a_step_is_checked_before_it_is_sent():
