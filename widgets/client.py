@@ -131,18 +131,39 @@ class RecordsClient:
     def assignments(self, term: str | None = None) -> list[dict]:
         return self.request("GET", "assignments", params={"term": term})["assignments"]
 
-    def save_assignments(self, term: str, rows: list[dict], replace: bool = True) -> dict:
-        """Save a term's matching (school admins): rows of {student_id, staff_id, kind, method}."""
-        return self.request("POST", "assignments", json={"term_id": term, "rows": rows, "replace": replace})
+    def save_assignments(self, term: str, rows: list[dict], replace: bool = True, basis: str | None = None) -> dict:
+        """Save a term's matching (school admins): rows of {student_id, staff_id, kind, method}; with the
+        ``basis`` of a preview, refused (409) when the pairings changed since."""
+        body = {"term_id": term, "rows": rows, "replace": replace}
+        if basis is not None:
+            body["basis"] = basis
+        return self.request("POST", "assignments", json=body)
+
+    def preview_assignments(self, term: str, rows: list[dict]) -> dict:
+        """What saving ``rows`` would change (who moves, whose records stay with whom); writes nothing."""
+        return self.request("POST", "assignments/preview", json={"term_id": term, "rows": rows})
 
     def add_flag(self, student_id: str, level: int, **fields) -> dict:
         return self.request("POST", "flags", json={"student_id": student_id, "level": level, **fields})
 
-    def flags(self, student_id: str | None = None) -> list[dict]:
-        return self.request("GET", "flags", params={"student_id": student_id})["flags"]
+    def flags(self, student_id: str | None = None, mine: bool = False) -> list[dict]:
+        """Concern flags the caller may know of; ``mine``: only those they raised, status only."""
+        return self.request("GET", "flags", params={"student_id": student_id, "mine": "1" if mine else None})["flags"]
 
     def update_flag(self, flag_id: int, **changes) -> dict:
         return self.request("PATCH", f"flags/{int(flag_id)}", json=changes)
+
+    def flag_queue(self, status: str = "active") -> list[dict]:
+        """Psychology teachers and school leaders: their school's concerns to handle (audited)."""
+        return self.request("GET", "flags/queue", params={"status": status})["flags"]
+
+    def flag(self, flag_id: int) -> dict:
+        """One concern: details, handling steps and possible assignees where allowed (audited), else its status."""
+        return self.request("GET", f"flags/{int(flag_id)}")
+
+    def act_on_flag(self, flag_id: int, action: str, **fields) -> dict:
+        """One step of a concern's handling: triage, assign, follow_up, refer, close or reopen."""
+        return self.request("POST", f"flags/{int(flag_id)}/actions", json={"action": action, **fields})
 
     def audit(self, **filters) -> list[dict]:
         """Admins: filters who, action, since, until (ISO), limit."""

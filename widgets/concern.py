@@ -12,7 +12,7 @@ import logging
 import ipywidgets as w
 
 from .client import RecordsError
-from .concern_model import FLAG_SIGNALS, LEVELS, concern_payload, status_rows, validate_concern
+from .concern_model import FLAG_SIGNALS, LEVELS, concern_payload, raised_by, status_rows, validate_concern
 from .forms import STYLE, CheckGroup, error_line, show_error, student_options
 from .texts import FLAG_SIGNAL_LABELS, LEVEL_LABELS, TEXTS, label, t
 
@@ -30,21 +30,31 @@ def status_html(rows: list[dict]) -> str:
     title = f"<h4>{html.escape(t('concern_status_title'))}</h4>"
     if not rows:
         return title + f"<p>{html.escape(t('concern_status_empty'))}</p>"
-    head = "".join(f"<th {CELL}>{html.escape(t(k))}</th>"
-                   for k in ("concern_col_student", "concern_col_raised", "concern_col_status"))  # fmt: skip
+    columns = (("student", "concern_col_student"), ("raised_at", "concern_col_raised"),
+               ("status", "concern_col_status"), ("updated_at", "concern_updated"))  # fmt: skip
+    head = "".join(f"<th {CELL}>{html.escape(t(title))}</th>" for _, title in columns)
     body = "".join(
         f'<tr class="mh-flag-row" data-flag="{html.escape(str(r["flag_id"]))}">'
-        + "".join(f"<td {CELL}>{html.escape(str(r[k]))}</td>" for k in ("student", "raised_at", "status"))
+        + "".join(f'<td {CELL} class="mh-flag-{key}" data-label="{html.escape(t(title))}">{html.escape(str(r[key]))}</td>'
+                  for key, title in columns)
         + "</tr>" for r in rows
     )  # fmt: skip
-    return title + f'<table class="mh-flags" style="border-collapse:collapse"><tr>{head}</tr>{body}</table>'
+    return title + (f'<table class="mh-flags mh-cards" style="border-collapse:collapse;width:100%">'
+                    f"<tr>{head}</tr>{body}</table>")  # fmt: skip
 
 
 class ConcernFlow:
-    """Raise a concern for one of my students, then follow its status."""
+    """Raise a concern for one of my students, then follow the status of the concerns I raised.
 
-    def __init__(self, client, students: list[dict], flags: list[dict] | None = None):
+    ``username``: whose concerns the status list shows (a psychology teacher or leader, who may read every
+    concern of the school, sees only their own here; the others are in their queue). ``on_raised(flags)`` is
+    called with the flags read after each concern raised or refresh (the workbench updates its tracker)."""
+
+    def __init__(self, client, students: list[dict], flags: list[dict] | None = None, *, username: str | None = None,
+                 on_raised=None):  # fmt: skip
         self.client = client
+        self.username = username
+        self.on_raised = on_raised
         self.names = {s["student_id"]: s.get("display_name", "") for s in students}
         self.student = w.Dropdown(description=label("student_id"), options=student_options(students), value=None,
                                   style=STYLE)  # fmt: skip
@@ -62,16 +72,18 @@ class ConcernFlow:
         self.errors = {name: error_line() for name in ("student_id", "signals", "level", "immediate_risk", "details")}
         self.submit = w.Button(description=t("concern_submit"), button_style="warning", icon="flag")
         self.status = w.HTML("")
-        self.flag_list = w.HTML(status_html(status_rows(flags or [], self.names)))
+        self.flag_list = w.HTML(status_html(status_rows(raised_by(flags or [], username), self.names)))
+        self.refresh_button = w.Button(description=t("concern_refresh"), icon="refresh")
         self.immediate_risk.observe(self._on_risk, names="value")
         self.submit.on_click(self._on_submit)
+        self.refresh_button.on_click(self._on_refresh)
         self.widget = w.VBox([
             w.HTML(f"<p>{html.escape(t('concern_intro'))}</p>"),
             self.student, self.errors["student_id"],
             w.HTML(f"<b>{html.escape(t('concern_signals_help'))}</b>"), self.signals.widget, self.signal_help,
             self.errors["signals"], self.level, self.errors["level"],
             self.immediate_risk, self.errors["immediate_risk"], self.urgent,
-            self.details, self.errors["details"], self.submit, self.status, self.flag_list,
+            self.details, self.errors["details"], self.submit, self.status, self.flag_list, self.refresh_button,
         ])  # fmt: skip
         self.widget.add_class("mh-concern")
 
@@ -112,7 +124,19 @@ class ConcernFlow:
         return flag
 
     def refresh(self) -> None:
-        self.flag_list.value = status_html(status_rows(self.client.flags(), self.names))
+        flags = self.client.flags()
+        self.flag_list.value = status_html(status_rows(raised_by(flags, self.username), self.names))
+        if self.on_raised:
+            self.on_raised(flags)
+
+    def _on_refresh(self, _button=None) -> None:
+        try:
+            self.refresh()
+        except RecordsError as error:
+            self._status(t("load_failed", message=error.message_zh), error=True)
+        except Exception:
+            log.exception("refreshing the concerns failed")
+            self._status(t("unexpected"), error=True)
 
     def _status(self, message: str, error: bool) -> None:
         colour = "#b00020" if error else "#1b5e20"

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 import pandas as pd
 
 from hub.cases import dashboards, texts
+from widgets.style import styled
 
 
 def figure_png(figure) -> bytes:
@@ -57,11 +58,13 @@ class DashboardApp:
         children = []
         for key, table in tables.items():
             html_table = dashboards.for_display(table).to_html(index=False, escape=True, border=0)
-            children.append(widgets.VBox([widgets.HTML(html_table), self.images[key]]))
+            children.append(widgets.VBox([widgets.HTML(f'<div class="mh-scroll">{html_table}</div>'),
+                                          self.images[key]]))  # fmt: skip
         self.tabs.children = children
         self.tabs.titles = [texts.DASHBOARD_TITLES[key] for key in self.keys]
         self.tabs.observe(self._on_tab, names="selected_index")
-        self.root = self.tabs
+        self.root = styled(widgets.VBox([self.tabs]))  # full tab titles, one column on a phone (widgets.style)
+        self.root.add_class("mh-dashboards")
         self.draw_chart(self.keys[0])
 
     def draw_chart(self, key: str) -> None:

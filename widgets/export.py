@@ -10,7 +10,6 @@ message instead. The pure workbook code lives in ``widgets/export_model.py`` (sh
 
 from __future__ import annotations
 
-import base64
 import html
 import logging
 
@@ -18,6 +17,7 @@ import ipywidgets as w
 
 from .client import RecordsError
 from .export_model import XLSX_MIME, export_filename
+from .style import download_link_html
 from .texts import t
 
 log = logging.getLogger(__name__)
@@ -39,9 +39,8 @@ class ExportButton:
         """Fetch the file from the service (which writes the audit entry) and show the download link."""
         self.data = self.client.progress_xlsx(self.term_id or None)
         name = export_filename(self.term_id)
-        encoded = base64.b64encode(self.data).decode("ascii")
-        self.link.value = (f'<a class="mh-export-link" download="{html.escape(name)}" '
-                           f'href="data:{XLSX_MIME};base64,{encoded}">{html.escape(t("export_ready", filename=name))}</a>')
+        self.link.value = download_link_html(name, XLSX_MIME, self.data, t("export_ready", filename=name),
+                                             "mh-export-link")  # fmt: skip
         return self.data
 
     def _on_click(self, _button=None) -> None:

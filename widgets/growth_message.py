@@ -20,11 +20,13 @@ MARKS = {"ok": "✓", "advice": "•", "block": "✗"}
 
 
 def advice_html(check) -> str:
+    """One line per piece of advice, each with its own mark (the list itself has no bullets)."""
     items = "".join(
         f'<li class="mh-gm-{level}" style="color:{COLOURS[level]}">{MARKS[level]} {html.escape(text)}</li>'
         for level, text in check.advice()
     )
-    return f'<div class="mh-gm-helper"><b>{html.escape(t("gm_title"))}</b><ul style="padding-left:1em">{items}</ul></div>'
+    return (f'<div class="mh-gm-helper"><b>{html.escape(t("gm_title"))}</b>'
+            f'<ul style="list-style:none;padding-left:0;margin:4px 0">{items}</ul></div>')  # fmt: skip
 
 
 class GrowthMessageForm:
@@ -39,6 +41,7 @@ class GrowthMessageForm:
         self._refresh()
         form.widget.layout.width = "64%"
         self.widget = w.HBox([form.widget, self.helper], layout=w.Layout(width="100%"))
+        self.widget.add_class("mh-stack-on-phone")  # the helper goes below the form on a phone (widgets.style)
 
     @classmethod
     def from_client(cls, client, students, term, **kwargs) -> GrowthMessageForm:

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import ipywidgets as w
 
 from .client import RecordsError
+from .concern_model import open_concerns, status_text
 from .forms_model import record_summary
 from .texts import KIND_TITLES, t
 from .tracker_model import (
@@ -42,15 +43,21 @@ def esc(value) -> str:
 
 def state_cell(kind: str, state: str) -> str:
     colour = STATE_COLOURS.get(state, "#555")
-    return (f'<td {CELL} class="mh-state mh-state-{state}" data-kind="{kind}">'
+    return (f'<td {CELL} class="mh-state mh-state-{state}" data-kind="{kind}" data-label="{esc(t("col_" + kind))}">'
             f'<span style="color:{colour}">{esc(t("state_" + state))}</span></td>')  # fmt: skip
 
 
 def follow_up_text(row: TrackerRow) -> str:
     f = row.follow_ups
-    if f is None or f.open == 0:
+    if f is None or (f.open == 0 and not f.concerns):
         return t("follow_ups_none")
-    return t("follow_ups_late", count=f.open, late=f.late) if f.late else t("follow_ups_open", count=f.open)
+    parts = []
+    if f.open:
+        parts.append(t("follow_ups_late", count=f.open, late=f.late) if f.late else t("follow_ups_open", count=f.open))
+    if f.concerns:
+        statuses = "、".join(dict.fromkeys(status_text(status) for status in f.concerns))
+        parts.append(t("follow_ups_concerns", count=len(f.concerns), status=statuses))
+    return "；".join(parts)
 
 
 def rows_html(rows: list[TrackerRow], with_contact: bool) -> str:
@@ -59,14 +66,16 @@ def rows_html(rows: list[TrackerRow], with_contact: bool) -> str:
         head += [t("col_last_contact"), t("col_follow_ups")]
     lines = ["<tr>" + "".join(f"<th {CELL}>{esc(h)}</th>" for h in head) + "</tr>"]
     for row in rows:
-        cells = [f"<td {CELL}>{esc(row.class_id)}</td>", f"<td {CELL}>{esc(row.display_name)}</td>"]
+        cells = [f'<td {CELL} data-label="{esc(t("col_class"))}">{esc(row.class_id)}</td>',
+                 f'<td {CELL} data-label="{esc(t("col_student"))}">{esc(row.display_name)}</td>']  # fmt: skip
         cells += [state_cell(kind, row.states[kind]) for kind in TRI_ONE]
         if with_contact:
             last = row.last_contact.isoformat() if row.last_contact else t("never")
-            cells += [f'<td {CELL} class="mh-last-contact">{esc(last)}</td>',
-                      f'<td {CELL} class="mh-follow-ups">{esc(follow_up_text(row))}</td>']  # fmt: skip
+            cells += [f'<td {CELL} class="mh-last-contact" data-label="{esc(t("col_last_contact"))}">{esc(last)}</td>',
+                      f'<td {CELL} class="mh-follow-ups" data-label="{esc(t("col_follow_ups"))}">'
+                      f"{esc(follow_up_text(row))}</td>"]  # fmt: skip
         lines.append(f'<tr class="mh-row" data-student="{esc(row.student_id)}">' + "".join(cells) + "</tr>")
-    return f'<table class="mh-tracker" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
+    return f'<table class="mh-tracker mh-cards" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
 
 
 def due_line(term: TermInfo) -> str:
@@ -82,12 +91,13 @@ def history_html(student_name: str, records: list[dict]) -> str:
     head = ("history_col_date", "history_col_kind", "history_col_summary", "history_col_follow_up")
     lines = ["<tr>" + "".join(f"<th {CELL}>{esc(t(h))}</th>" for h in head) + "</tr>"]
     for record in sorted(live, key=lambda r: (r.get("date") or "", r.get("record_id") or 0), reverse=True):
+        values = (record.get("date"), KIND_TITLES.get(record.get("kind"), record.get("kind")), record_summary(record),
+                  record.get("follow_up_date") or "")  # fmt: skip
         lines.append(f'<tr class="mh-history-row" data-record="{esc(record.get("record_id"))}">'
-                     f"<td {CELL}>{esc(record.get('date'))}</td>"
-                     f"<td {CELL}>{esc(KIND_TITLES.get(record.get('kind'), record.get('kind')))}</td>"
-                     f"<td {CELL}>{esc(record_summary(record))}</td>"
-                     f"<td {CELL}>{esc(record.get('follow_up_date') or '')}</td></tr>")  # fmt: skip
-    return title + f'<table class="mh-history" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
+                     + "".join(f'<td {CELL} data-label="{esc(t(h))}">{esc(v)}</td>' for h, v in zip(head, values,
+                                                                                               strict=True))
+                     + "</tr>")  # fmt: skip
+    return title + f'<table class="mh-history mh-cards" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
 
 
 def fetch_records(client, student_ids, workers: int = 4) -> dict[str, list[dict]]:
@@ -146,11 +156,13 @@ class TrackerView:
 
 
 class MenteeTracker:
-    """My mentees: states from each mentee's records, last contact and open follow-ups."""
+    """My mentees: states from each mentee's records, last contact and open follow-ups (record follow-up dates
+    and concerns not yet closed)."""
 
     def __init__(self, client, mentees: list[dict], term: TermInfo, *, today: Callable[[], dt.date] = dt.date.today,
-                 records: dict[str, list[dict]] | None = None):  # fmt: skip
+                 records: dict[str, list[dict]] | None = None, flags: list[dict] | None = None):  # fmt: skip
         self.client, self.mentees, self.term, self.today = client, mentees, term, today
+        self.concerns = open_concerns(flags or [])
         self.records = records if records is not None else fetch_records(client, [m["student_id"] for m in mentees])
         self.view = TrackerView(t("tracker_title", term=term.term_id), self._rows(), term, self._history,
                                 with_contact=True)  # fmt: skip
@@ -159,7 +171,12 @@ class MenteeTracker:
             self.view.table.value = f"<p>{esc(t('no_mentees'))}</p>"
 
     def _rows(self) -> list[TrackerRow]:
-        return mentee_rows(self.mentees, self.records, self.term, self.today())
+        return mentee_rows(self.mentees, self.records, self.term, self.today(), self.concerns)
+
+    def set_flags(self, flags: list[dict]) -> None:
+        """New concern statuses (after one was raised or refreshed): redraw the table."""
+        self.concerns = open_concerns(flags)
+        self.view.set_rows(self._rows())
 
     def _history(self, student_id: str) -> list[dict]:
         self.records[student_id] = self.client.records_for(student_id)
@@ -197,8 +214,9 @@ def summary_html(rows: list[dict]) -> str:
     lines = ["<tr>" + "".join(f"<th {CELL}>{esc(h)}</th>" for h in titles) + "</tr>"]
     for row in rows:
         lines.append(f'<tr class="mh-class-row" data-class="{esc(row["class_id"])}">'
-                     + "".join(f"<td {CELL}>{esc(row[k])}</td>" for k in keys) + "</tr>")  # fmt: skip
-    return f'<table class="mh-school-summary" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
+                     + "".join(f'<td {CELL} data-label="{esc(title)}">{esc(row[k])}</td>'
+                               for k, title in zip(keys, titles, strict=True)) + "</tr>")  # fmt: skip
+    return f'<table class="mh-school-summary mh-cards" style="{TABLE_STYLE}">' + "".join(lines) + "</table>"
 
 
 class SchoolSummary:

@@ -40,6 +40,7 @@ class TermInfo:
 class FollowUps:
     open: int = 0
     late: int = 0
+    concerns: tuple[str, ...] = ()  # statuses of the student's concerns not yet closed
 
 
 @dataclass(frozen=True)
@@ -118,15 +119,19 @@ def sort_key(row) -> tuple[str, str]:
     return (row.class_id, row.student_id)
 
 
-def mentee_rows(mentees, records_by_student: dict, term: TermInfo, today: dt.date) -> list[TrackerRow]:
-    """Rows for my mentees from their records (``records_by_student[student_id]`` -> record dicts)."""
+def mentee_rows(mentees, records_by_student: dict, term: TermInfo, today: dt.date,
+                concerns: dict[str, list[str]] | None = None) -> list[TrackerRow]:  # fmt: skip
+    """Rows for my mentees from their records (``records_by_student[student_id]`` -> record dicts) and the
+    statuses of their concerns not yet closed (``concerns[student_id]``, from ``concern_model.open_concerns``)."""
     rows = []
     for mentee in sorted(mentees, key=sort_key):
         records = records_by_student.get(mentee["student_id"], [])
         done = done_kinds(records, term)
         states = {kind: task_state(kind in done, term.due.get(kind), today) for kind in TRI_ONE}
+        pending = follow_ups(records, today)
+        pending = FollowUps(pending.open, pending.late, tuple((concerns or {}).get(mentee["student_id"], ())))
         rows.append(TrackerRow(mentee["student_id"], mentee.get("display_name", ""), mentee.get("class_id", ""),
-                               states, last_contact(records), follow_ups(records, today)))  # fmt: skip
+                               states, last_contact(records), pending))  # fmt: skip
     return rows
 
 

@@ -4,8 +4,9 @@
     bench.widget        # the root widget; the Voilà page's last expression
 
 Which tabs appear follows the user's roles from ``GET me``: every mentor gets their mentees' 三个一
-tracker, the record forms and the concern flow; head teachers also their classes; school admins the
-per-class summary and the .xlsx export. Nothing here decides access: the records service does.
+tracker, the record forms and the concern flow; head teachers also their classes; psychology teachers and
+school leaders the school's concern queue; school admins the per-class summary and the .xlsx export. Nothing
+here decides access: the records service does. The page is one column on a phone (``widgets.style``).
 """
 
 from __future__ import annotations
@@ -20,15 +21,19 @@ import ipywidgets as w
 
 from .client import RecordsError
 from .concern import ConcernFlow
+from .concern_queue import ConcernQueue
 from .export import ExportButton
 from .forms import RecordForm
 from .forms_model import RECORD_KINDS, TermDates
 from .growth_message import GrowthMessageForm
+from .style import styled
 from .texts import KIND_TITLES, t
 from .tracker import ClassTracker, MenteeTracker, SchoolSummary, fetch_records
 from .tracker_model import TermInfo
 
 log = logging.getLogger(__name__)
+#: Roles whose workbench has the school's concern queue (those the access table lets handle concerns).
+QUEUE_ROLES = frozenset({"psychology", "leader"})
 
 
 class Lazy:
@@ -96,27 +101,31 @@ class Workbench:
         self.term = TermInfo.from_progress(progress) if progress else TermInfo(me.get("term_id") or "")
         mentees = me.get("mentees", [])
         roles = set(me.get("roles", []))
-        self.tracker = MenteeTracker(client, mentees, self.term, today=today, records=records)
+        self.tracker = MenteeTracker(client, mentees, self.term, today=today, records=records, flags=flags)
         self._forms = Lazy(lambda: RecordForms(client, mentees, self.term, contact_students=contact_students,
                                                today=today, on_saved=self._after_save))  # fmt: skip
-        self._concern = Lazy(lambda: ConcernFlow(client, mentees, flags))
+        self._concern = Lazy(lambda: ConcernFlow(client, mentees, flags, username=me.get("username"),
+                                                 on_raised=self.tracker.set_flags))  # fmt: skip
         self._class = Lazy(lambda: ClassTracker(client, progress, me["classes"], self.term, today=today))
         self._school = Lazy(self._build_school)
+        self._queue = Lazy(lambda: ConcernQueue.from_client(client))
         pages = []
-        if mentees or not ({"head_teacher", "school_admin"} & roles):  # otherwise a page of empty forms
+        if mentees or not ({"head_teacher", "school_admin", *QUEUE_ROLES} & roles):  # else a page of empty forms
             pages = [(t("tab_mentees"), self.tracker), (t("tab_log"), self._forms), (t("tab_concern"), self._concern)]
+        if QUEUE_ROLES & roles:
+            pages.append((t("tab_queue"), self._queue))
         if "head_teacher" in roles and me.get("classes") and progress:
             pages.append((t("tab_class"), self._class))
         if "school_admin" in roles and progress:
             pages.append((t("tab_school"), self._school))
         self.pages = [page for _, page in pages]
         self.tabs = w.Tab([page.widget for page in self.pages], titles=[title for title, _ in pages])
+        self.status = w.HTML("")
         self.tabs.observe(self._on_tab, names="selected_index")
         self._on_tab({"new": 0})
-        self.status = w.HTML("")
         name = me.get("display_name") or me.get("username", "")
         header = f"<p>{html.escape(t('hello', name=name))} {html.escape(t('term_line', term=self.term.term_id))}</p>"
-        self.widget = w.VBox([w.HTML(header), self.status, self.tabs])
+        self.widget = styled(w.VBox([w.HTML(header), self.status, self.tabs]))
         self.widget.add_class("mh-workbench")
 
     @property
@@ -126,6 +135,10 @@ class Workbench:
     @property
     def concern(self) -> ConcernFlow:
         return self._concern.get()
+
+    @property
+    def queue(self) -> ConcernQueue | None:
+        return self._queue.get() if self._queue in self.pages else None
 
     @property
     def class_tracker(self) -> ClassTracker | None:
@@ -156,7 +169,7 @@ class Workbench:
             mentee_ids = [m["student_id"] for m in me.get("mentees", [])]
             with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, side by side
                 progress = pool.submit(cls._progress, client, me)
-                flags = pool.submit(client.flags) if mentee_ids else None
+                flags = pool.submit(client.flags, mine=True) if mentee_ids else None
                 contact = pool.submit(client.students) if "head_teacher" in roles and me.get("classes") else None
                 records = fetch_records(client, mentee_ids)
                 progress = progress.result()

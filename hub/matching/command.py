@@ -34,11 +34,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def columns_help() -> str:
+    """The columns of both tables, for ``--help`` (the same as the template the matching panel offers)."""
+    lines = ["表格的列（第一行为表头，须有下列各列，“姓名”可省；“可空”指单元格可以不填；中文或英文列名均可，"
+             "括号里的文字不计，顺序不限，多余的列忽略）："]
+    for sheet, title in (("students", "学生表（.csv，或 .xlsx 的工作表 学生/students）"),
+                         ("mentors", "导师表（.csv，或 .xlsx 的工作表 导师/mentors）")):  # fmt: skip
+        lines.append(f"  {title}")
+        lines += [f"    {zh} / {en}：{text} 例：{example}" for zh, en, text, example in msg.COLUMN_HELP[sheet]]
+    lines.append("  结果文件（--out）的列：student_id, mentor_id, kind（primary 主导师 / additional 协同导师）")
+    return "\n".join(lines)
+
+
 def register(subparsers) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "match",
         help="two-way mentor matching (双向匹配) from a students table and a mentors table",
         description=__doc__,
+        epilog=columns_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
     parser.set_defaults(func=run)
@@ -114,7 +128,8 @@ class _Progress:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="mentorhub match", description=__doc__)
+    parser = argparse.ArgumentParser(prog="mentorhub match", description=__doc__, epilog=columns_help(),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
     add_arguments(parser)
     return run(parser.parse_args(argv))
 

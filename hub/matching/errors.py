@@ -29,7 +29,9 @@ class Problem:
         if self.row is not None:
             where.append(msg.WHERE_ROW.format(row=self.row))
         if self.column:
-            where.append(msg.WHERE_COLUMN.format(column=self.column))
+            name = msg.COLUMN_NAMES.get(self.column)
+            where.append(msg.WHERE_COLUMN_NAMED.format(column=self.column, name=name) if name
+                         else msg.WHERE_COLUMN.format(column=self.column))  # fmt: skip
         prefix = "，".join(where)
         return f"{prefix}：{self.text}" if prefix else self.text
 

@@ -11,6 +11,7 @@ import csv
 import io as _io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,23 +29,42 @@ from hub.spreadsheets import (
     sheet_rows,
     write_csv,
     write_xlsx,
+    xlsx_bytes,
 )
 
 STUDENT_COLUMNS = ("student_id", "class_id", "needs_mentors", "prefs")
 MENTOR_COLUMNS = ("mentor_id", "roles", "capacity", "classes", "prefs")
+OPTIONAL_COLUMNS = ("name",)
 ASSIGNMENT_COLUMNS = ("student_id", "mentor_id", "kind")
 SHEET_NAMES = {"students": ("students", "学生"), "mentors": ("mentors", "导师")}
+#: Headers people write, in Chinese or English (after ``header_key``'s clean-up), and the column they name.
+HEADER_ALIASES = {
+    **{zh: column for column, zh in msg.STUDENT_HEADERS.items()},
+    **{zh: column for column, zh in msg.MENTOR_HEADERS.items()},
+    "学生姓名": "name", "导师姓名": "name", "教师姓名": "name", "display_name": "name", "班级编号": "class_id",
+    "导师编号": "mentor_id", "staff_id": "mentor_id", "工号": "mentor_id", "志愿": "prefs", "结对上限": "capacity",
+    "max_mentees": "capacity", "导师人数": "needs_mentors",
+}  # fmt: skip
+BRACKETED = re.compile(r"[（(【\[].*?[）)】\]]")
+
+
+def header_key(text) -> str:
+    """The column a header cell names: ``"志愿导师（教师编号，用分号隔开）"`` and ``" Prefs "`` both name
+    ``prefs``; text in brackets, spaces and case do not count."""
+    key = BRACKETED.sub("", str(text or "")).strip().lower().replace(" ", "").replace("\u3000", "")
+    return HEADER_ALIASES.get(key, key)
 
 
 def read_students(source: str | Path, data: bytes | None = None) -> list[StudentRecord]:
     """Read the students table from a path, or from ``data`` (an upload) named ``source``."""
     name = Path(source).name
     records, problems = [], []
-    rows, (i_id, i_class, i_needs, i_prefs) = _table(source, data, "students", STUDENT_COLUMNS)
+    rows, (i_id, i_class, i_needs, i_prefs, i_name) = _table(source, data, "students", STUDENT_COLUMNS)
     for row, cells in rows:
         needs = cells[i_needs]
         needs = 1 if needs == "" else _whole_number(needs, 1, name, row, "needs_mentors", problems)
-        records.append(StudentRecord(cells[i_id], cells[i_class], needs, _split(cells[i_prefs]), row))
+        person = cells[i_name] if i_name is not None else ""
+        records.append(StudentRecord(cells[i_id], cells[i_class], needs, _split(cells[i_prefs]), row, person))
     if problems:
         raise InputError(problems)
     return records
@@ -56,12 +76,13 @@ def read_mentors(
     """Read the mentors table; a blank capacity takes ``default_capacity``."""
     name = Path(source).name
     records, problems = [], []
-    rows, (i_id, i_roles, i_capacity, i_classes, i_prefs) = _table(source, data, "mentors", MENTOR_COLUMNS)
+    rows, (i_id, i_roles, i_capacity, i_classes, i_prefs, i_name) = _table(source, data, "mentors", MENTOR_COLUMNS)
     for row, cells in rows:
         capacity = _whole_number(cells[i_capacity], default_capacity, name, row, "capacity", problems)
         roles = frozenset(ROLE_ALIASES.get(r, r) for r in _split(cells[i_roles]))
+        person = cells[i_name] if i_name is not None else ""
         records.append(
-            MentorRecord(cells[i_id], roles, capacity, _split(cells[i_classes]), _split(cells[i_prefs]), row)
+            MentorRecord(cells[i_id], roles, capacity, _split(cells[i_classes]), _split(cells[i_prefs]), row, person)
         )
     if problems:
         raise InputError(problems)
@@ -87,8 +108,9 @@ def load_instance(
     return Instance.from_records(student_records, mentor_records, Path(students).name, Path(mentors).name)
 
 
-def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[str]]], list[int]]:
-    """Open a table, check its header; return (row number, stripped cells) pairs and column positions."""
+def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[str | None]]], list[int | None]]:
+    """Open a table, check its header (Chinese or English, ``header_key``); return (row number, stripped cells)
+    pairs and the positions of ``columns`` then of ``OPTIONAL_COLUMNS`` (None when a table has not got one)."""
     name = Path(source).name
     suffix = Path(source).suffix.lower()
     try:
@@ -107,17 +129,22 @@ def _table(source, data, table: str, columns) -> tuple[Iterator[tuple[int, list[
         raise InputError([Problem(name, None, None, msg.FILE_UNREADABLE.format(reason=error))]) from error
     if header is None:
         raise InputError([Problem(name, None, None, msg.FILE_EMPTY)])
-    names = [h.lower() for h in header]
+    names = [header_key(h) for h in header]
     problems = []
-    for column in columns:
+    headers = msg.STUDENT_HEADERS if table == "students" else msg.MENTOR_HEADERS
+    for column in (*columns, *OPTIONAL_COLUMNS):
         if column not in names:
-            text = msg.COLUMN_MISSING.format(column=column, expected=",".join(columns))
+            if column in OPTIONAL_COLUMNS:
+                continue
+            expected = "、".join(headers[c] for c in headers if c in columns)
+            text = msg.COLUMN_MISSING.format(column=column, name=headers[column], expected=expected)
             problems.append(Problem(name, 1, column, text))
         elif names.count(column) > 1:
-            problems.append(Problem(name, 1, column, msg.COLUMN_DUPLICATE.format(column=column)))
+            problems.append(Problem(name, 1, column, msg.COLUMN_DUPLICATE.format(column=headers[column])))
     if problems:
         raise InputError(problems)
-    return _data_rows(rows, len(names), name), [names.index(column) for column in columns]
+    positions = [names.index(c) if c in names else None for c in (*columns, *OPTIONAL_COLUMNS)]
+    return _data_rows(rows, len(names), name), positions
 
 
 def _data_rows(rows, width: int, name: str) -> Iterator[tuple[int, list[str]]]:
@@ -261,3 +288,31 @@ def _write_csv(handle, rows, columns) -> None:
 
 def _write_xlsx(handle, rows, columns) -> None:
     write_xlsx(handle, {"assignments": (columns, rows)})
+
+
+def template_workbook(students: list[dict] | None = None, mentors: list[dict] | None = None) -> bytes:
+    """The .xlsx a school fills in: sheets 学生 and 导师 with Chinese headers (the help text of each column in
+    the sheet 说明), optionally holding the school's students (``student_id``, ``name``, ``class_id``,
+    ``needs_mentors``) and mentors (``mentor_id``, ``name``, ``roles``, ``capacity``, ``classes``) so that
+    only the choices are left to fill in. Formula-safe like every export."""
+    def student_row(d):
+        return [d.get("student_id", ""), d.get("name", ""), d.get("class_id", ""), d.get("needs_mentors") or 1, ""]
+
+    chinese = {}
+    for zh, role in ROLE_ALIASES.items():
+        chinese.setdefault(role, zh)
+
+    def mentor_row(d):
+        roles = ";".join(chinese.get(r, r) for r in d.get("roles") or ())
+        return [d.get("mentor_id", ""), d.get("name", ""), roles, d.get("capacity") or "",
+                ";".join(d.get("classes") or ()), ""]  # fmt: skip
+
+    help_rows = [(msg.HELP_INTRO, "", "", "")]
+    for sheet, title in (("students", SHEET_NAMES["students"][1]), ("mentors", SHEET_NAMES["mentors"][1])):
+        help_rows += [("", "", "", ""), (f"工作表“{title}”", "", "", "")] + list(msg.COLUMN_HELP[sheet])
+    return xlsx_bytes({
+        SHEET_NAMES["students"][1]: (list(msg.STUDENT_HEADERS.values()), [student_row(d) for d in students or ()]),
+        SHEET_NAMES["mentors"][1]: (list(msg.MENTOR_HEADERS.values()), [mentor_row(d) for d in mentors or ()]),
+        msg.HELP_SHEET: (msg.HELP_COLUMNS, help_rows),
+    })  # fmt: skip
+

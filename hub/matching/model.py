@@ -16,7 +16,10 @@ from hub.matching.errors import InfeasibleError, InputError, Problem
 
 MAX_CAPACITY = 15
 PRIORITY_ROLES = frozenset({"head_teacher", "psychology", "leader", "middle_manager"})
-ALL_ROLES = PRIORITY_ROLES | {"subject"}
+#: Roles a school's staff list may also give a mentor (全员导师制: every staff member mentors); they give
+#: no priority for students needing several mentors.
+OTHER_ROLES = frozenset({"mentor", "school_admin", "studio_leader", "trainer", "admin"})
+ALL_ROLES = PRIORITY_ROLES | {"subject"} | OTHER_ROLES
 # Chinese role names accepted in the roles column, for tables kept by school staff.
 ROLE_ALIASES = {
     "学科教师": "subject",
@@ -24,6 +27,12 @@ ROLE_ALIASES = {
     "心理教师": "psychology",
     "校领导": "leader",
     "中层干部": "middle_manager",
+    "导师": "mentor",
+    "学校管理员": "school_admin",
+    "德育处": "school_admin",
+    "工作室主持人": "studio_leader",
+    "培训者": "trainer",
+    "平台管理员": "admin",
 }
 
 
@@ -35,6 +44,7 @@ class StudentRecord(NamedTuple):
     needs_mentors: int = 1
     prefs: tuple[str, ...] = ()
     row: int | None = None
+    name: str = ""  # for people reading results; never used for matching
 
 
 class MentorRecord(NamedTuple):
@@ -46,6 +56,7 @@ class MentorRecord(NamedTuple):
     classes: tuple[str, ...] = ()
     prefs: tuple[str, ...] = ()
     row: int | None = None
+    name: str = ""
 
 
 @dataclass
@@ -141,7 +152,7 @@ class Instance:
                 problems.append(Problem(mentors_source, r.row, "capacity", text))
             unknown = sorted(r.roles - ALL_ROLES)
             if unknown:
-                allowed = "、".join(sorted(ALL_ROLES))
+                allowed = "、".join(ROLE_ALIASES)
                 text = msg.UNKNOWN_ROLE.format(role=unknown[0], allowed=allowed)
                 problems.append(Problem(mentors_source, r.row, "roles", text))
             capacity.append(r.capacity)

@@ -334,22 +334,56 @@ class AssignmentsHandler(BaseHandler):
             english, chinese = msg("not_object")
             raise ApiError(422, english, chinese)
         replace = body.get("replace", True) is not False
-        self.send(await self.act("add_assignments", body.get("term_id"), body.get("rows"), replace=replace), 201)
+        basis = body.get("basis")
+        if basis is not None and not isinstance(basis, str):
+            english, chinese = msg("not_text", field="basis")
+            raise ApiError(422, english, chinese, "basis")
+        self.send(await self.act("add_assignments", body.get("term_id"), body.get("rows"), replace=replace,
+                                 basis=basis), 201)  # fmt: skip
+
+
+class AssignmentPreviewHandler(BaseHandler):
+    """What saving a term's matching would change (nothing is written): POST, since the rows are many."""
+
+    async def post(self):
+        body = self.body()
+        if not isinstance(body, dict):
+            english, chinese = msg("not_object")
+            raise ApiError(422, english, chinese)
+        self.send(await self.act("preview_assignments", body.get("term_id"), body.get("rows")))
 
 
 class FlagsHandler(BaseHandler):
     async def get(self):
         student_id = self.get_query_argument("student_id", None) or None
-        self.send({"flags": await self.act("find_flags", student_id)})
+        mine = self.get_query_argument("mine", "") in ("1", "true")
+        self.send({"flags": await self.act("find_flags", student_id, mine=mine)})
 
     async def post(self):
         flag = await self.act("add_flag", self.body())
         self.send(flag.status_dict(), 201)
 
 
+class FlagQueueHandler(BaseHandler):
+    """The psychology teacher's and school leaders' queue (``?status=active|open|monitoring|referred|closed|all``)."""
+
+    async def get(self):
+        self.send({"flags": await self.act("find_flag_queue", self.get_query_argument("status", "active"))})
+
+
 class FlagHandler(BaseHandler):
+    async def get(self, flag_id):
+        self.send(await self.act("find_flag", path_id(flag_id)))
+
     async def patch(self, flag_id):
         self.send((await self.act("update_flag", path_id(flag_id), self.body())).status_dict())
+
+
+class FlagActionsHandler(BaseHandler):
+    """One step of a flag's handling: ``{"action": "triage"|"assign"|"follow_up"|"refer"|"close"|"reopen", ...}``."""
+
+    async def post(self, flag_id):
+        self.send(await self.act("act_on_flag", path_id(flag_id), self.body()), 201)
 
 
 class BreakGlassHandler(BaseHandler):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from hub.store.access import BREAK_GLASS_GROUNDS, BREAK_GLASS_REASON_MIN
-from hub.store.models import RECORD_KINDS
+from hub.store.models import FLAG_ACTIONS, RECORD_KINDS
+from hub.store.validation import EXTERNAL_REFERRALS, FLAG_OUTCOMES, FOLLOW_UP_METHODS
 
 ERROR = {"$ref": "#/components/schemas/Error"}
 JSON_OBJECT = {"type": "object"}
@@ -37,6 +38,21 @@ BREAK_GLASS_REQUEST = {
                    "description": "查阅依据：" + "；".join(f"{k} = {v}" for k, v in BREAK_GLASS_GROUNDS.items())},
         "reason": {"type": "string", "minLength": BREAK_GLASS_REASON_MIN, "maxLength": 500,
                    "description": "写明发生了什么（记入审计日志）"},
+    }}  # fmt: skip
+FLAG_ACTION = {
+    "type": "object", "required": ["action"],
+    "properties": {
+        "action": {"type": "string", "enum": list(FLAG_ACTIONS),
+                   "description": "triage 分级（level）；assign 指派（assignee）；follow_up 跟进记录（follow_up_method、"
+                                  "note）；refer 转介校外（referred_out_to、guardian_informed、note）；close 结案（outcome、"
+                                  "note）；reopen 重新打开（note）"},
+        "level": {"type": "integer", "enum": [1, 2, 3], "description": "1 一般关注、2 重点关注、3 紧急关注"},
+        "assignee": {"type": "string", "description": "登录名：本校有权处理关注的心理教师或校领导"},
+        "follow_up_method": {"type": "string", "enum": list(FOLLOW_UP_METHODS)},
+        "referred_out_to": {"type": "string", "enum": list(EXTERNAL_REFERRALS)},
+        "guardian_informed": {"type": "boolean"},
+        "outcome": {"type": "string", "enum": list(FLAG_OUTCOMES)},
+        "note": {"type": "string", "maxLength": 2000},
     }}  # fmt: skip
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _DATE = {"type": "string", "format": "date", "nullable": True}
@@ -101,21 +117,47 @@ PATHS = {
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["term_id", "rows"],
                      "properties": {"term_id": {"type": "string"}, "rows": {"type": "array"},
-                                    "replace": {"type": "boolean"}}}}}},
+                                    "replace": {"type": "boolean"},
+                                    "basis": {"type": "string",
+                                              "description": "预览（assignments/preview）返回的 basis：结对名单在预览后"
+                                                             "被修改时拒绝保存（409）"}}}}}},
                  "responses": {"201": _response("已保存"), **_errors(400, 403, 404, 409, 422)}},
     },
+    "assignments/preview": {"post": {
+        "summary": "预览保存结对结果会带来的变化（不写入）：换导师的学生及原导师本学期已写的记录数、新结对、失去导师的"
+                   "学生、协同导师的增减；列出结对名单的全部问题（学校管理员）",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["term_id", "rows"],
+            "properties": {"term_id": {"type": "string"}, "rows": {"type": "array"}}}}}},
+        "responses": {"200": _response("变化与 basis"), **_errors(400, 403, 404, 422)}}},
     "flags": {
         "get": {"summary": "关注与转介（导师只见状态；心理教师与德育负责人见详情，读取记入审计）",
-                "parameters": [_query("student_id", "只看某个学生")],
+                "parameters": [_query("student_id", "只看某个学生"),
+                               _query("mine", "1：只看我提交的关注，只含状态（不读详情，不记审计）")],
                 "responses": {"200": _response("关注记录")}},
         "post": {"summary": "提出关注", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": JSON_OBJECT}}},
                  "responses": {"201": _response("关注状态"), **_errors(400, 404, 422)}},
     },
-    "flags/{flag_id}": {"patch": {"summary": "更新关注状态（心理教师/德育负责人）",
-                                  "parameters": [_path_param("flag_id", "integer")],
-                                  "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
-                                  "responses": {"200": _response("关注状态"), **_errors(404, 422)}}},
+    "flags/queue": {"get": {
+        "summary": "关注处理队列（心理教师、校领导：本校的关注，未处理的在前；不含情况说明；每次读取记入审计）",
+        "parameters": [_query("status", "active（默认：未结束的）、open、monitoring、referred、closed、all")],
+        "responses": {"200": _response("关注列表"), **_errors(400, 422)}}},
+    "flags/{flag_id}": {
+        "get": {"summary": "一条关注：可查看详情者（心理教师、校领导）得到情况说明、处理经过和可指派的人（记入审计）；"
+                           "提出者等只得到状态",
+                "parameters": [_path_param("flag_id", "integer")],
+                "responses": {"200": _response("关注"), **_errors(404)}},
+        "patch": {"summary": "更新关注状态（心理教师/德育负责人）",
+                  "parameters": [_path_param("flag_id", "integer")],
+                  "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
+                  "responses": {"200": _response("关注状态"), **_errors(404, 422)}},
+    },
+    "flags/{flag_id}/actions": {"post": {
+        "summary": "处理关注的一步（心理教师、校领导；每一步记入处理经过和审计日志）",
+        "parameters": [_path_param("flag_id", "integer")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": FLAG_ACTION}}},
+        "responses": {"201": _response("处理后的关注（同 GET flags/{flag_id}）"), **_errors(400, 404, 409, 422)}}},
     "break-glass": {"post": {
         "summary": "紧急查阅（仅平台管理员）：一次一名学生，须选择查阅依据并写明理由；返回该生信息、记录与关注状态，"
                    "并在同一事务中记入审计日志",

@@ -27,6 +27,7 @@ from . import access
 from .access import Actor
 from .errors import Forbidden, Invalid
 from .models import (
+    FLAG_ACTIONS,
     AuditLog,
     ConcernFlag,
     Record,
@@ -42,6 +43,8 @@ from .studio_verbs import service_error
 
 #: how long a computed dashboard is served again
 CACHE_SECONDS = 60.0
+#: Audit actions that count as a concern's first follow-up (the research dashboard's 关注标记到跟进的时长).
+FOLLOW_UP_ACTIONS = ("flag.update", *(f"flag.{action}" for action in FLAG_ACTIONS if action != "reopen"))
 #: store record kinds -> the dashboard's 三个一 kinds
 KIND_NAMES = {"home_visit": "home_visit", "talk": "talk", "growth_message": "message"}
 
@@ -250,9 +253,10 @@ class DashboardVerbs:
 
     @staticmethod
     def _flag_frame(conn, term, scope) -> pd.DataFrame:
-        """Flags raised in the term, with the first follow-up (the first ``flag.update`` in the audit log)."""
+        """Flags raised in the term, with the first follow-up: the first step of its handling in the audit log
+        (``flag.update``, or a step of the concern queue: ``flag.triage``, ``flag.follow_up``, ...)."""
         first = (select(AuditLog.entity_id.label("flag"), func.min(AuditLog.at).label("at"))
-                 .where(AuditLog.action == "flag.update").group_by(AuditLog.entity_id).subquery())  # fmt: skip
+                 .where(AuditLog.action.in_(FOLLOW_UP_ACTIONS)).group_by(AuditLog.entity_id).subquery())  # fmt: skip
         rows = plain_rows(conn.execute(
             select(Student.school_id, ConcernFlag.student_id, ConcernFlag.raised_at, first.c.at)
             .join(Student, Student.student_id == ConcernFlag.student_id)

@@ -17,6 +17,8 @@ FIELD_LABELS = {
     "level": "关注等级", "signals": "观察到的信号", "immediate_risk": "是否有即时安全风险",
     "details": "情况说明", "referred_to": "转介对象", "status": "状态", "term_id": "学期",
     "staff_id": "导师", "reason": "理由", "ground": "查阅依据", "method": "结对方式", "client_ref": "请求编号", "rows": "结对名单",
+    "action": "处理方式", "assignee": "负责人", "note": "说明", "follow_up_method": "跟进方式",
+    "referred_out_to": "转介机构", "guardian_informed": "是否已告知监护人", "outcome": "结案结论", "basis": "预览",
 }  # fmt: skip
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -88,6 +90,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录数据库暂时无法访问，请稍后再试",
     ),
     "bad_level": ("level must be 1, 2 or 3", "关注等级只能是 1、2 或 3"),
+    "flag_closed": ("flag {value} is closed: reopen it first", "该关注已结束；如需继续处理，请先重新打开"),
+    "flag_not_closed": ("flag {value} is not closed", "该关注尚未结束，不需要重新打开"),
+    "bad_assignee": (
+        "{value} may not handle this student's concerns",
+        "不能指派给 {value}：只能指派给本校有权处理关注的心理教师或校领导",
+    ),
+    "bad_queue_status": ("status must be one of {choices}", "状态只能是：{choices}"),
+    "assignments_changed": (
+        "the term's assignments changed after the preview",
+        "预览之后本学期的结对名单已被修改，请重新预览、核对后再确认保存",
+    ),
+    "assignment_problems": ("{count} rows cannot be saved: {problems}", "有 {count} 处问题，未保存：{problems}"),
+    "unknown_student": ("{value} is not a student of your school", "学生编号“{value}”不是本校学生"),
+    "unknown_mentor": ("{value} is not an active staff member of your school", "导师编号“{value}”不是本校在职教职工"),
 }
 
 

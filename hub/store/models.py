@@ -34,7 +34,9 @@ ASSIGNMENT_KINDS = ("primary", "additional")
 STAFF_ROLES = ("subject", "head_teacher", "psychology", "leader", "middle_manager")
 PLATFORM_ROLES = ("trainer", "studio_leader", "school_admin", "admin")
 ALL_ROLES = STAFF_ROLES + PLATFORM_ROLES
-FLAG_STATUSES = ("open", "monitoring", "closed")
+FLAG_STATUSES = ("open", "monitoring", "referred", "closed")
+#: What the psychology teacher or a school leader does with a concern (one ``ConcernNote`` each).
+FLAG_ACTIONS = ("triage", "assign", "follow_up", "refer", "close", "reopen")
 DEFAULT_MAX_MENTEES = 15
 
 
@@ -295,6 +297,28 @@ class ConcernFlag(Base):
     guardian_informed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # the receiving side (migration 0005_concern_handling): who handles it, the triage, a referral outside
+    # the school and the outcome it was closed with; what was done is in ``ConcernNote``
+    assigned_to: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    triaged_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    triaged_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    referred_out_to: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    referred_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    outcome: Mapped[str] = mapped_column(String(40), default="", server_default="")
+
+
+class ConcernNote(Base):
+    """One step of a concern's handling (triage, assignment, follow-up note, referral, closing, reopening):
+    held apart like the flag itself; only those who may read the flag's details read its notes."""
+
+    __tablename__ = "concern_notes"
+    note_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    flag_id: Mapped[int] = mapped_column(ForeignKey("concern_flags.flag_id"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
 
 class Case(Base):

@@ -292,12 +292,14 @@ class PracticeVerbs:
         with self.reading() as s:
             return list(s.scalars(query))
 
-    def add_assignments(self, actor: Actor, term_id: str, rows: list[dict], *, replace: bool = True) -> dict:
+    def add_assignments(self, actor: Actor, term_id: str, rows: list[dict], *, replace: bool = True,
+                        basis: str | None = None) -> dict:  # fmt: skip
         """Save a term's matching for the actor's school: rows of {student_id, staff_id, kind, method}.
 
         With ``replace`` the school's previous assignments for the term are replaced. Checks: every
         student and mentor in the actor's school, at most one primary per student, primary mentees per
-        mentor <= their max_mentees. All or nothing."""
+        mentor <= their max_mentees. All or nothing. ``basis`` (from ``preview_assignments``): refuse with
+        ``Conflict`` when the school's pairings for the term are no longer those the preview compared with."""
         term_id = validate_student_id(term_id, "term_id")
         if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
             raise invalid("not_list", "rows")
@@ -308,6 +310,9 @@ class PracticeVerbs:
             if not schools:
                 raise forbidden(access.ASSIGNMENT_WRITE)
             cleaned = self._check_assignment_rows(s, rows, schools)
+            if basis is not None and basis != self.current_assignments_basis(s, term_id, schools):
+                english, chinese = msg("assignments_changed")
+                raise Conflict(english, chinese, "basis")
             if replace:
                 old = s.scalars(select(MentorAssignment).join(Student).where(
                     MentorAssignment.term_id == term_id, Student.school_id.in_(schools)))  # fmt: skip
@@ -394,10 +399,13 @@ class PracticeVerbs:
             self._audit(s, actor, "flag.raise", "flag", flag.flag_id, detail={"student_id": student_id})
         return flag
 
-    def find_flags(self, actor: Actor, student_id: str | None = None) -> list[dict]:
-        """Flags the actor may know of: full details where allowed (audited), otherwise status only."""
+    def find_flags(self, actor: Actor, student_id: str | None = None, *, mine: bool = False) -> list[dict]:
+        """Flags the actor may know of: full details where allowed (audited), otherwise status only. With
+        ``mine``: only those the actor raised, status only (what the raising mentor follows; nothing audited)."""
         status_reach = access.reach(actor, access.FLAG_READ_STATUS)
         detail_reach = access.reach(actor, access.FLAG_READ_DETAILS)
+        if mine:
+            detail_reach = access.Reach()
         if status_reach.empty and detail_reach.empty:
             return []
         with self.writing() as s:
@@ -407,14 +415,16 @@ class PracticeVerbs:
                 or_(reach_filter(status_reach), reach_filter(detail_reach)))  # fmt: skip
             if student_id is not None:
                 query = query.where(ConcernFlag.student_id == student_id)
+            if mine:
+                query = query.where(ConcernFlag.raised_by == actor.username)
             out, shown, seen = [], [], set()
             for flag, student in s.execute(query.order_by(ConcernFlag.flag_id)).all():
                 if detail_reach.covers(ref(student)):
-                    out.append(flag.to_dict())
+                    out.append({**flag.to_dict(), "student_name": student.display_name})
                     shown.append(flag.flag_id)
                     seen.add(student.student_id)
-                else:
-                    out.append(flag.status_dict())
+                else:  # every role that may read a flag's status may read its student (the access table)
+                    out.append({**flag.status_dict(), "student_name": student.display_name})
             if shown:
                 self._audit(s, actor, "flag.read_details", "flag", ",".join(map(str, shown))[:64],
                             detail={"flag_ids": shown, "student_ids": sorted(seen)})  # fmt: skip

@@ -23,7 +23,9 @@ from sqlalchemy.orm import Session
 
 from .access import Actor
 from .account_verbs import AccountAdminVerbs
+from .assignment_verbs import AssignmentVerbs
 from .break_glass_verbs import BreakGlassVerbs
+from .concern_verbs import ConcernVerbs
 from .dashboard_verbs import DashboardVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
@@ -46,7 +48,7 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs):
+                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".

@@ -29,6 +29,13 @@ TALK_TYPES = ("例行关怀", "问题解决", "预警干预", "生涯规划", "�
 DELIVERY = ("手写卡", "平台", "面交")
 CONTACT_CHANNELS = ("面谈", "电话", "视频", "平台消息", "上门")
 REFERRAL_TARGETS = ("", "心理教师", "德育处", "医疗机构")
+#: Where a psychology teacher or school leader refers a concern outside the school.
+EXTERNAL_REFERRALS = ("医疗机构（精神或心理专科）", "区未成年人心理健康辅导中心", "社区或街道（社工）", "公安或司法机关",
+                      "其他专业机构")  # fmt: skip
+#: How a follow-up was done.
+FOLLOW_UP_METHODS = ("个别辅导", "与学生谈话", "与家长沟通", "与班主任或导师沟通", "观察", "团体辅导", "其他")
+#: What a closed concern came to.
+FLAG_OUTCOMES = ("情况缓解，结束跟进", "经评估无需干预", "已转介，由校外机构继续跟进", "学生转学或离校", "其他")
 FLAG_SIGNALS = ("认知", "情绪", "行为", "家庭", "安全")
 FORBIDDEN_PII = ("id_card", "phone")
 RANK_WORDS = re.compile(r"rank|position|名次|排名|排位|第几名", re.IGNORECASE)
@@ -99,6 +106,17 @@ KIND_FIELDS: dict[str, dict[str, object]] = {
 FLAG_FIELDS = {
     "signals": Choices(FLAG_SIGNALS), "immediate_risk": Flag(), "details": Text(2000),
     "referred_to": Choice(REFERRAL_TARGETS), "status": Choice(FLAG_STATUSES),
+}  # fmt: skip
+
+#: The fields of each step of a concern's handling (``POST flags/{id}/actions``; ``level`` of a triage apart).
+NOTE = Text(2000)
+FLAG_ACTION_FIELDS = {
+    "triage": {"note": NOTE},
+    "assign": {"assignee": Text(64, True), "note": NOTE},
+    "follow_up": {"follow_up_method": Choice(FOLLOW_UP_METHODS, True), "note": Text(2000, True)},
+    "refer": {"referred_out_to": Choice(EXTERNAL_REFERRALS, True), "guardian_informed": Flag(), "note": Text(2000, True)},
+    "close": {"outcome": Choice(FLAG_OUTCOMES, True), "note": Text(2000, True)},
+    "reopen": {"note": Text(2000, True)},
 }  # fmt: skip
 
 ENVELOPE = ("student_id", "kind", "date", "client_ref")

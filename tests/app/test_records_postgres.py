@@ -95,7 +95,9 @@ def test_matching_saved_through_the_api_on_postgresql(pg_hub, store):
     model = MatchingModel.from_client(client)
     assert model.run()["blocking_pairs"] == 0
     term = client.me()["term_id"]
-    saved = model.save_to_client(client, term)
+    changes = model.preview(client, term)  # what the panel shows before the 德育 office confirms
+    assert changes["students"] == len(model.student_records) and changes["basis"]
+    saved = model.confirm_save(client)
     students = {s.student_id for s in store.find_students_in(school_id="dh")}
     with store.reading() as session:
         primaries = session.scalar(select(func.count()).select_from(MentorAssignment).where(

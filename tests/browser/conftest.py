@@ -3,8 +3,8 @@
 - ``browser`` (module): one headless Chromium per test module. Not session-wide: Playwright's sync API
   keeps its event loop marked as running while it is open, which would break the asyncio tests that
   run after the browser tests.
-- ``new_page(user=None)`` (factory): a fresh context and page, logged in as ``user`` through the real
-  login form when given; contexts are closed after the test.
+- ``new_page(user=None, viewport=DESKTOP)`` (factory): a fresh context and page of that size (``PHONE``: 390×844),
+  logged in as ``user`` through the real login form when given; contexts are closed after the test.
 - ``screenshot(page, name)``: saves ``test-artifacts/<name>.png`` (kept by CI); with
   ``MENTORHUB_DOCS_SCREENSHOTS=1`` also ``docs/_static/screenshots/<name>.png`` when a guide in ``docs/``
   shows it (``tests/docs_support.py``).
@@ -20,6 +20,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync", "--no-first-run"]
 DEMO_PASSWORD = "mentorhub-demo"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +48,9 @@ def login(page, hub_url: str, username: str, password: str = DEMO_PASSWORD) -> N
 def new_page(browser, running_hub):
     contexts = []
 
-    def make(user: str | None = None):
-        context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    def make(user: str | None = None, viewport: dict = DESKTOP):
+        context = browser.new_context(locale="zh-CN", viewport=viewport, is_mobile=viewport["width"] < 600,
+                                      has_touch=viewport["width"] < 600)  # fmt: skip
         context.set_default_timeout(60_000)
         contexts.append(context)
         page = context.new_page()

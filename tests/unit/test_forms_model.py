@@ -90,4 +90,4 @@ def test_flag_status_rows_never_show_details():
     flags = [{"flag_id": 2, "student_id": "s", "raised_at": "2025-04-01T08:30:00", "status": "monitoring",
               "details": "秘密", "signals": ["情绪"]}]  # fmt: skip
     rows = status_rows(flags, {"s": "甲"})
-    assert rows == [{"flag_id": 2, "student": "甲", "raised_at": "2025-04-01 08:30", "status": "跟进中"}]
+    assert rows == [{"flag_id": 2, "student": "甲", "raised_at": "2025-04-01 16:30", "status": "跟进中", "updated_at": ""}]
