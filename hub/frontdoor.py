@@ -77,7 +77,8 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
         sections.append(Section(
             "school", "学校管理",
             "导入名册、双向匹配导师与学生、跟进全校“三个一”进度。",
-            [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb"))],
+            [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb")),
+             Link("学期日历", app_url("学期日历.ipynb"))],
         ))
     if "admins" in groups:
         sections.append(Section(

@@ -46,11 +46,14 @@ AGGREGATE_READ = "aggregate.read"  # de-identified aggregates only
 ACCOUNT_MANAGE = "account.manage"
 STAFF_READ = "staff.read"  # the school's staff list (for mentor matching)
 PROGRESS_EXPORT = "progress.export"  # the school's 三个一 summary file (counts only; every export audited)
+TERM_WRITE = "term.write"  # a school's own term calendar (the district's template: `mentorhub term add`)
+LIFE_EVENT_WRITE = "life_event.write"  # mark a major change in a student's life: opens a talk task
+ROSTER_CHANGE = "roster.change"  # during the year: a student's class or school, a mentor's leave (reassigning)
 
 ACTIONS = (
     STUDENT_READ, RECORD_READ, RECORD_WRITE, PARENT_CONTACT_WRITE, PROGRESS_READ, ASSIGNMENT_READ,
     ASSIGNMENT_WRITE, FLAG_RAISE, FLAG_READ_STATUS, FLAG_READ_DETAILS, FLAG_UPDATE, AUDIT_READ,
-    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ, PROGRESS_EXPORT,
+    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ, PROGRESS_EXPORT, TERM_WRITE, LIFE_EVENT_WRITE, ROSTER_CHANGE,
 )  # fmt: skip
 
 MENTOR = "mentor"
@@ -63,14 +66,14 @@ POLICY: dict[str, dict[str, str]] = {
     MENTOR: {
         STUDENT_READ: OWN_MENTEE, RECORD_READ: OWN_MENTEE, RECORD_WRITE: OWN_MENTEE,
         PARENT_CONTACT_WRITE: OWN_MENTEE, PROGRESS_READ: OWN_MENTEE, ASSIGNMENT_READ: OWN_MENTEE,
-        FLAG_RAISE: OWN_MENTEE, FLAG_READ_STATUS: OWN_MENTEE,
+        FLAG_RAISE: OWN_MENTEE, FLAG_READ_STATUS: OWN_MENTEE, LIFE_EVENT_WRITE: OWN_MENTEE,
     },
     "subject": {},
     "middle_manager": {},
     "head_teacher": {
         STUDENT_READ: OWN_CLASS, RECORD_READ: OWN_CLASS, PARENT_CONTACT_WRITE: OWN_CLASS,
         PROGRESS_READ: OWN_CLASS, ASSIGNMENT_READ: OWN_CLASS, FLAG_RAISE: OWN_CLASS,
-        FLAG_READ_STATUS: OWN_CLASS,
+        FLAG_READ_STATUS: OWN_CLASS, LIFE_EVENT_WRITE: OWN_CLASS,
     },
     "psychology": {
         STUDENT_READ: OWN_SCHOOL, FLAG_RAISE: OWN_SCHOOL, FLAG_READ_STATUS: OWN_SCHOOL,
@@ -84,7 +87,7 @@ POLICY: dict[str, dict[str, str]] = {
     "school_admin": {
         STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
         ASSIGNMENT_READ: OWN_SCHOOL, ASSIGNMENT_WRITE: OWN_SCHOOL, AGGREGATE_READ: OWN_SCHOOL,
-        STAFF_READ: OWN_SCHOOL, PROGRESS_EXPORT: OWN_SCHOOL,
+        STAFF_READ: OWN_SCHOOL, PROGRESS_EXPORT: OWN_SCHOOL, TERM_WRITE: OWN_SCHOOL, ROSTER_CHANGE: OWN_SCHOOL,
     },
     "trainer": {AGGREGATE_READ: DISTRICT},
     "studio_leader": {AGGREGATE_READ: DISTRICT},

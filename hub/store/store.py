@@ -36,6 +36,7 @@ from .progress_verbs import ProgressVerbs
 from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
 from .studio_verbs import StudioVerbs
+from .term_verbs import TermVerbs
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs):
+                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, TermVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
