@@ -37,6 +37,7 @@ from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
 from .studio_verbs import StudioVerbs
 from .term_verbs import TermVerbs
+from .year_verbs import YearVerbs
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, TermVerbs):
+                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, TermVerbs, YearVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".

@@ -146,4 +146,7 @@ def register(subparsers) -> None:
     listing = actions.add_parser("list", help="列出全部学期及其日历 (list terms and calendars)")
     add_db_option(listing)
     listing.set_defaults(func=run_list)
+    from hub.store.year_command import register_rollover
+
+    register_rollover(actions)
     term.set_defaults(func=lambda args: (term.print_help(), 2)[1])
