@@ -6,8 +6,9 @@ verb (which enforces every rule), write JSON.
 from __future__ import annotations
 
 from .handlers import BaseHandler
+from .team_handlers import TEAM_PATTERNS, TEAM_ROUTES
 
-YEAR_PATTERNS = {"term_id": r"(?P<term_id>[^/]+)"}
+YEAR_PATTERNS = {"term_id": r"(?P<term_id>[^/]+)", **TEAM_PATTERNS}
 
 
 class TermsHandler(BaseHandler):
@@ -35,4 +36,5 @@ YEAR_ROUTES = [
     ("terms/{term_id}/calendar", TermCalendarHandler, ("put",)),
     ("life-events", LifeEventsHandler, ("post",)),
     ("students/{student_id}/life-events", StudentLifeEventsHandler, ("get",)),
+    *TEAM_ROUTES,
 ]

@@ -326,6 +326,9 @@ class TermVerbs:
         progress.update(due=info["due"], windows=info["windows"], exams=info["exams"],
                         life_event_days=info["life_event_days"], opens_on=info["opens_on"])  # fmt: skip
         listed = [row["student_id"] for row in progress.get("students", [])]
+        schools = access.reach(actor, access.PROGRESS_READ).school_ids
         with self.reading() as s:
             progress["life_events"] = self._life_event_tasks(s, term, listed, school)
+            if schools:  # the school's 多对一 plans by status (team_verbs), no student named
+                progress["support_plans"] = self._support_status(s, schools)
         return progress

@@ -1,4 +1,5 @@
-"""school year: term calendars, life events, mentor changes with their reason, students' moves, staff leave
+"""school year: term calendars, life events, mentor changes with their reason, students' moves, staff leave,
+class mentor team meetings, parent-contact requests, 多对一 support plans and reviews
 
 Revision ID: 0006_school_year
 Revises: 0004_account_hub_binding
@@ -95,9 +96,80 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("leave_id"),
     )
     op.create_index("ix_staff_leaves_staff_id", "staff_leaves", ["staff_id"])
+    op.create_table(
+        "class_team_meetings",
+        sa.Column("meeting_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("class_id", sa.String(length=32), nullable=False),
+        sa.Column("meeting_date", sa.Date(), nullable=False),
+        sa.Column("topic", sa.String(length=100), nullable=False),
+        sa.Column("attendees", sa.JSON(), nullable=False),
+        sa.Column("student_codes", sa.JSON(), nullable=False),
+        sa.Column("decisions", sa.Text(), nullable=False),
+        sa.Column("minutes", sa.Text(), nullable=False),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["class_id"], ["classes.class_id"]),
+        sa.PrimaryKeyConstraint("meeting_id"),
+    )
+    op.create_index("ix_class_team_meetings_class_id", "class_team_meetings", ["class_id"])
+    op.create_table(
+        "parent_contact_requests",
+        sa.Column("request_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("student_id", sa.String(length=32), nullable=False),
+        sa.Column("class_id", sa.String(length=32), nullable=False),
+        sa.Column("requested_by", sa.String(length=64), nullable=False),
+        sa.Column("topic", sa.String(length=100), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("responder", sa.String(length=64), nullable=True),
+        sa.Column("response", sa.Text(), nullable=False),
+        sa.Column("record_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["record_id"], ["records.record_id"]),
+        sa.ForeignKeyConstraint(["student_id"], ["students.student_id"]),
+        sa.PrimaryKeyConstraint("request_id"),
+    )
+    op.create_index("ix_parent_contact_requests_class_id", "parent_contact_requests", ["class_id"])
+    op.create_index("ix_parent_contact_requests_requested_by", "parent_contact_requests", ["requested_by"])
+    op.create_index("ix_parent_contact_requests_student_id", "parent_contact_requests", ["student_id"])
+    op.create_table(
+        "support_plans",
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.String(length=32), nullable=False),
+        sa.Column("goals", sa.JSON(), nullable=False),
+        sa.Column("actions", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("created_by", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["mentor_teams.team_id"]),
+        sa.PrimaryKeyConstraint("team_id"),
+    )
+    op.create_index("ix_support_plans_school_id", "support_plans", ["school_id"])
+    op.create_table(
+        "support_reviews",
+        sa.Column("review_id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("review_date", sa.Date(), nullable=False),
+        sa.Column("outcome", sa.String(length=10), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("next_review", sa.Date(), nullable=True),
+        sa.Column("author", sa.String(length=64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["mentor_teams.team_id"]),
+        sa.PrimaryKeyConstraint("review_id"),
+    )
+    op.create_index("ix_support_reviews_team_id", "support_reviews", ["team_id"])
 
 
 def downgrade() -> None:
+    for table, indexes in (("support_reviews", ["team_id"]), ("support_plans", ["school_id"]),
+                           ("parent_contact_requests", ["student_id", "requested_by", "class_id"]),
+                           ("class_team_meetings", ["class_id"])):  # fmt: skip
+        for column in indexes:
+            op.drop_index(f"ix_{table}_{column}", table_name=table)
+        op.drop_table(table)
     op.drop_index("ix_staff_leaves_staff_id", table_name="staff_leaves")
     op.drop_table("staff_leaves")
     op.drop_index("ix_student_moves_student_id", table_name="student_moves")
