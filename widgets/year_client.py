@@ -26,3 +26,44 @@ def add_life_event(client, student_id: str, kind: str, event_date: str | None = 
 
 def life_events(client, student_id: str) -> list[dict]:
     return client.request("GET", f"students/{quote(student_id, safe='')}/life-events")["life_events"]
+
+
+# --- 导师团, parent-contact requests, 多对一 -----------------------------------------------------------------
+def class_teams(client) -> list[dict]:
+    return client.request("GET", "class-teams")["class_teams"]
+
+
+def class_team(client, class_id: str) -> dict:
+    return client.request("GET", f"class-teams/{quote(class_id, safe='')}")
+
+
+def add_meeting(client, class_id: str, body: dict) -> dict:
+    return client.request("POST", f"class-teams/{quote(class_id, safe='')}/meetings", json=body)
+
+
+def meeting_minutes(client, meeting_id: int) -> bytes:
+    return client.request("GET", f"meetings/{int(meeting_id)}/minutes.docx", raw=True)
+
+
+def contact_targets(client) -> list[dict]:
+    return client.request("GET", "contact-targets")["students"]
+
+
+def contact_requests(client) -> list[dict]:
+    return client.request("GET", "contact-requests")["requests"]
+
+
+def add_contact_request(client, student_id: str, topic: str, reason: str) -> dict:
+    return client.request("POST", "contact-requests", json={"student_id": student_id, "topic": topic, "reason": reason})
+
+
+def answer_contact_request(client, request_id: int, action: str, **fields) -> dict:
+    return client.request("POST", f"contact-requests/{int(request_id)}/answer", json={"action": action, **fields})
+
+
+def support_plans(client) -> list[dict]:
+    return client.request("GET", "support-plans")["plans"]
+
+
+def add_support_review(client, team_id: int, **fields) -> dict:
+    return client.request("POST", f"support-plans/{int(team_id)}/reviews", json=fields)
