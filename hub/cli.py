@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "training": "hub.cases.training",
     "doctor": "hub.doctor",
     "account": "hub.accounts",
+    "term": "hub.store.term_command",
 }
 
 

@@ -63,18 +63,16 @@ def person_name(rng: random.Random) -> str:
 
 
 def demo_term(today: dt.date) -> dict:
-    """A term of about 20 weeks around ``today``, with 三个一 due dates and key time points."""
+    """A term of about 20 weeks around ``today`` with the plan's calendar (``hub.store.term_calendar``): the
+    home visit from two weeks before the first day to the end of the first week (每学期开学前), talks a
+    week either side of the mid-term and end-of-term exams, the growth message in the last two weeks."""
     start, end = today - dt.timedelta(days=70), today + dt.timedelta(days=70)
     year = start.year if start.month >= 8 else start.year - 1
     term_no = 1 if start.month >= 8 or start.month == 1 else 2
-    return {
-        "term_id": f"{year}-{year + 1}-{term_no}", "academic_year": f"{year}-{year + 1}", "term_no": term_no,
-        "start_date": start, "end_date": end, "home_visit_due": end - dt.timedelta(days=20),
-        "talk_due": end - dt.timedelta(days=30), "growth_message_due": end - dt.timedelta(days=7),
-        "key_timepoints": [{"name": "开学", "date": start.isoformat()},
-                           {"name": "期中", "date": (start + (end - start) / 2).isoformat()},
-                           {"name": "期末", "date": (end - dt.timedelta(days=10)).isoformat()}],
-    }  # fmt: skip
+    exams = [{"name": "期中考试", "date": (start + (end - start) / 2).isoformat()},
+             {"name": "期末考试", "date": (end - dt.timedelta(days=10)).isoformat()}]  # fmt: skip
+    return {"term_id": f"{year}-{year + 1}-{term_no}", "start_date": start, "end_date": end,
+            "calendar": {"exams": exams}}  # fmt: skip
 
 
 def demo_roster(rng: random.Random, today: dt.date) -> dict:
@@ -138,7 +136,8 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
     today = today or store.today()
     rng = random.Random(SEED)
     term = demo_term(today)
-    store.add_term(**term)
+    calendar = store.add_term_with_calendar(**term, by="mentorhub demo seed")
+    term["home_visit"] = (calendar.home_visit_from, calendar.home_visit_to)
     roster = demo_roster(rng, today)
     store.import_roster(roster["schools"], roster["classes"], roster["staff"], roster["students"])
     for username, roles, name in (("admin", ["admin"], "平台管理员"), ("trainer1", ["trainer"], "培训师一"),
@@ -181,15 +180,19 @@ def seed_training_results(store, rng: random.Random) -> None:
 
 
 def seed_records(store, rng: random.Random, term: dict, today: dt.date) -> int:
-    """A few records by teacher1..teacher6 and teacher15..teacher16 for some of their mentees."""
+    """A few records by teacher1..teacher6 and teacher15..teacher16 for some of their mentees; home visits
+    in the term's home-visit window (before the term began), the others since the first day."""
     written = 0
     days = max(1, (today - term["start_date"]).days)
+    visit_from, visit_to = term["home_visit"]
     for username in ("teacher1", "teacher2", "teacher3", "teacher4", "teacher5", "teacher6", "teacher15",
                      "teacher16"):  # fmt: skip
         actor = store.actor_for(username)
         for student_id in sorted(actor.mentee_ids)[:4]:
             for kind in rng.sample(sorted(DEMO_RECORDS), 2):
                 day = term["start_date"] + dt.timedelta(days=rng.randint(0, days))
+                if kind == "home_visit":
+                    day = visit_from + dt.timedelta(days=rng.randint(0, (min(visit_to, today) - visit_from).days))
                 store.add_record(actor, {"student_id": student_id, "kind": kind, "date": day.isoformat(),
                                          **rng.choice(DEMO_RECORDS[kind])})  # fmt: skip
                 written += 1

@@ -52,7 +52,8 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
         sections.append(Section(
             "workbench", "导师工作台",
             "记录家访、谈心谈话、成长寄语、家校沟通与指导，查看“三个一”进度。",
-            [Link("打开导师工作台", app_url("导师工作台.ipynb"))],
+            [Link("打开导师工作台", app_url("导师工作台.ipynb")), Link("导师团", app_url("导师团.ipynb")),
+             Link("多对一帮扶计划", app_url("多对一帮扶.ipynb"))],
         ))
     if groups & {"teachers", "studio-leaders"} or any(g.startswith("studio-") for g in groups):
         sections.append(Section(
@@ -77,7 +78,8 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
         sections.append(Section(
             "school", "学校管理",
             "导入名册、双向匹配导师与学生、跟进全校“三个一”进度。",
-            [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb"))],
+            [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb")),
+             Link("学期日历", app_url("学期日历.ipynb"))],
         ))
     if "admins" in groups:
         sections.append(Section(

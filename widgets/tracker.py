@@ -29,6 +29,7 @@ from .tracker_model import (
     mentee_rows,
     progress_rows,
 )
+from .year_texts import y
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,9 @@ def follow_up_text(row: TrackerRow) -> str:
 
 def rows_html(rows: list[TrackerRow], with_contact: bool) -> str:
     head = [t("col_class"), t("col_student"), *(t("col_" + k) for k in TRI_ONE)]
+    with_events = any(row.event_talk for row in rows)  # a life event opened a talk task for someone
+    if with_events:
+        head.append(y("col_event_talk"))
     if with_contact:
         head += [t("col_last_contact"), t("col_follow_ups")]
     lines = ["<tr>" + "".join(f"<th {CELL}>{esc(h)}</th>" for h in head) + "</tr>"]
@@ -69,6 +73,9 @@ def rows_html(rows: list[TrackerRow], with_contact: bool) -> str:
         cells = [f'<td {CELL} data-label="{esc(t("col_class"))}">{esc(row.class_id)}</td>',
                  f'<td {CELL} data-label="{esc(t("col_student"))}">{esc(row.display_name)}</td>']  # fmt: skip
         cells += [state_cell(kind, row.states[kind]) for kind in TRI_ONE]
+        if with_events:
+            cells.append(state_cell("event_talk", row.event_talk) if row.event_talk
+                         else f"<td {CELL}>{esc(y('event_none'))}</td>")  # fmt: skip
         if with_contact:
             last = row.last_contact.isoformat() if row.last_contact else t("never")
             cells += [f'<td {CELL} class="mh-last-contact" data-label="{esc(t("col_last_contact"))}">{esc(last)}</td>',
@@ -80,7 +87,15 @@ def rows_html(rows: list[TrackerRow], with_contact: bool) -> str:
 
 def due_line(term: TermInfo) -> str:
     dates = {k: (term.due.get(k).isoformat() if term.due.get(k) else t("no_due")) for k in TRI_ONE}
+    if term.windows:  # the plan's windows: e.g. the home visit before the term begins
+        return y("window_line", **{k: windows_text(term.windows.get(k, ())) for k in TRI_ONE})
     return t("due_line", **dates)
+
+
+def windows_text(windows) -> str:
+    parts = [y("window_range", start=start.isoformat(), end=end.isoformat()) if start
+             else y("window_until", end=end.isoformat()) for start, end in windows]  # fmt: skip
+    return "、".join(parts) or y("window_none")
 
 
 def history_html(student_name: str, records: list[dict]) -> str:

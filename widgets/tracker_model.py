@@ -7,6 +7,12 @@ Each task (home visit, talk, growth message) of each student is in one state:
 - ``due_soon``  not done and the due date is at most ``DUE_SOON_DAYS`` days away (today included);
 - ``open``      not done, due later (or no due date set).
 
+When the term has a calendar (``windows`` in the service's progress: the plan's windows, e.g. the home visit
+before the term begins), a task is ``due_soon`` from the day its current window opens (or
+``DUE_SOON_DAYS`` before it closes) and ``overdue`` only once its last window has closed: a talk missed
+around the mid-term exam is still open for the end-of-term exam. A life event marked for a student opens a
+talk task of its own (``event_talk``), done by a talk recorded on or after the event's day.
+
 Students are never ranked: rows are ordered by class, then by pseudonymous student id, never by a count.
 """
 
@@ -27,13 +33,22 @@ class TermInfo:
     due: dict[str, dt.date | None] = field(default_factory=dict)  # kind -> due date
     start: dt.date | None = None
     end: dt.date | None = None
+    #: kind -> the task's windows in date order, (from or None, to); empty: only the due date is known
+    windows: dict[str, tuple[tuple[dt.date | None, dt.date], ...]] = field(default_factory=dict)
+    #: student_id -> the talk a life event asks for: {"event_date", "kind", "due", "done"}
+    life_events: dict[str, dict] = field(default_factory=dict)
 
     @classmethod
     def from_progress(cls, progress: dict) -> TermInfo:
-        """From the service's ``GET progress`` answer (``term_id``, ``due``, optional ``start``/``end``)."""
+        """From the service's ``GET progress`` answer (``term_id``, ``due``, optional ``start``/``end``,
+        ``windows`` and ``life_events``)."""
         due = {kind: parse_date((progress.get("due") or {}).get(kind)) for kind in TRI_ONE}
+        windows = {kind: tuple((parse_date(w.get("from")), parse_date(w.get("to")))
+                               for w in (progress.get("windows") or {}).get(kind, []) if w.get("to"))
+                   for kind in TRI_ONE}  # fmt: skip
         return cls(progress.get("term_id") or "", due, parse_date(progress.get("start_date")),
-                   parse_date(progress.get("end_date")))  # fmt: skip
+                   parse_date(progress.get("end_date")), {k: v for k, v in windows.items() if v},
+                   dict(progress.get("life_events") or {}))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,7 @@ class TrackerRow:
     states: dict[str, str]
     last_contact: dt.date | None = None
     follow_ups: FollowUps | None = None  # None: not known in this view
+    event_talk: str | None = None  # the state of the talk a life event asks for; None: no life event
 
 
 def parse_date(value) -> dt.date | None:
@@ -73,6 +89,40 @@ def task_state(done: bool, due: dt.date | None, today: dt.date, soon_days: int =
     if (due - today).days <= soon_days:
         return DUE_SOON
     return OPEN
+
+
+def window_state(done: bool, windows, today: dt.date, soon_days: int = DUE_SOON_DAYS) -> str:
+    """A task with windows ((from or None, to), in date order): due soon while its current window is open
+    or about to close, overdue once the last one has closed."""
+    if done:
+        return DONE
+    current = next(((start, end) for start, end in windows if end >= today), None)
+    if current is None:
+        return OVERDUE if windows else OPEN
+    start, end = current
+    if (start is not None and start <= today) or (end - today).days <= soon_days:
+        return DUE_SOON
+    return OPEN
+
+
+def kind_state(kind: str, done: bool, term: TermInfo, today: dt.date) -> str:
+    """A 三个一 task's state by the term's windows when it has them, else by its due date."""
+    if term.windows.get(kind):
+        return window_state(done, term.windows[kind], today)
+    return task_state(done, term.due.get(kind), today)
+
+
+def event_talk_state(event: dict | None, records, today: dt.date) -> str | None:
+    """The talk a life event asks for: done by a talk on or after the event's day (in ``records`` when given,
+    else as the service said), due ``life_event_days`` after it."""
+    if not event:
+        return None
+    day = parse_date(event.get("event_date"))
+    if records is None:
+        done = bool(event.get("done"))
+    else:
+        done = any(r.get("kind") == "talk" and (parse_date(r.get("date")) or dt.date.min) >= day for r in live(records))
+    return task_state(done, parse_date(event.get("due")), today)
 
 
 def live(records) -> list[dict]:
@@ -127,11 +177,12 @@ def mentee_rows(mentees, records_by_student: dict, term: TermInfo, today: dt.dat
     for mentee in sorted(mentees, key=sort_key):
         records = records_by_student.get(mentee["student_id"], [])
         done = done_kinds(records, term)
-        states = {kind: task_state(kind in done, term.due.get(kind), today) for kind in TRI_ONE}
+        states = {kind: kind_state(kind, kind in done, term, today) for kind in TRI_ONE}
+        event = event_talk_state(term.life_events.get(mentee["student_id"]), records, today)
         pending = follow_ups(records, today)
         pending = FollowUps(pending.open, pending.late, tuple((concerns or {}).get(mentee["student_id"], ())))
         rows.append(TrackerRow(mentee["student_id"], mentee.get("display_name", ""), mentee.get("class_id", ""),
-                               states, last_contact(records), pending))  # fmt: skip
+                               states, last_contact(records), pending, event))  # fmt: skip
     return rows
 
 
@@ -141,9 +192,10 @@ def progress_rows(progress: dict, term: TermInfo, today: dt.date, class_ids=None
     for student in sorted(progress.get("students", []), key=sort_key):
         if class_ids is not None and student.get("class_id") not in class_ids:
             continue
-        states = {kind: task_state(bool(student.get(kind)), term.due.get(kind), today) for kind in TRI_ONE}
+        states = {kind: kind_state(kind, bool(student.get(kind)), term, today) for kind in TRI_ONE}
+        event = event_talk_state(term.life_events.get(student["student_id"]), None, today)
         rows.append(TrackerRow(student["student_id"], student.get("display_name", ""), student.get("class_id", ""),
-                               states))  # fmt: skip
+                               states, event_talk=event))  # fmt: skip
     return rows
 
 

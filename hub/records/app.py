@@ -11,6 +11,7 @@ from tornado import web
 from . import handlers as h
 from .export_handlers import ProgressExportHandler
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
+from .year_handlers import YEAR_PATTERNS, YEAR_ROUTES
 
 API_VERSION = "v1"
 #: SameSite of the cookies the service sets (its hub OAuth cookie, from hub.config.SERVICE_COOKIE_OPTIONS,
@@ -39,11 +40,13 @@ ROUTES = [
     ("audit", h.AuditHandler, ("get",)),
     ("exports/progress.xlsx", ProgressExportHandler, ("get",)),
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
+    *YEAR_ROUTES,  # terms and calendars, life events, class mentor teams, 多对一 teams, 排摸
 ]
 
 PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
             "flag_id": r"(?P<flag_id>\d+)"}  # fmt: skip
 PATTERNS.update(STUDIO_PATTERNS)
+PATTERNS.update(YEAR_PATTERNS)
 
 
 def url_pattern(path: str) -> str:

@@ -10,6 +10,10 @@ Scopes:
   own_class    students of classes whose head teacher the actor is
   own_school   students of the actor's school
   district     everything (only used for non-student actions: audit, aggregates, accounts)
+  class_team   students of the classes whose 导师团 (class mentor team) the actor is on: the classes of
+               their current mentees
+  support_team the students whose 多对一 team (support team) the actor is on (lead or member)
+  taught_class students of the classes the actor teaches (the roster's classes column)
   break_glass  the ONE student named in a break-glass request (``BreakGlass``: a ground from
                ``BREAK_GLASS_GROUNDS`` and a reason), only through the store's ``find_break_glass``,
                always audited; never a list, never more than that student
@@ -28,6 +32,9 @@ OWN_CLASS = "own_class"
 OWN_SCHOOL = "own_school"
 DISTRICT = "district"
 BREAK_GLASS = "break_glass"
+CLASS_TEAM = "class_team"
+SUPPORT_TEAM = "support_team"
+TAUGHT_CLASS = "taught_class"
 
 # actions
 STUDENT_READ = "student.read"
@@ -46,11 +53,22 @@ AGGREGATE_READ = "aggregate.read"  # de-identified aggregates only
 ACCOUNT_MANAGE = "account.manage"
 STAFF_READ = "staff.read"  # the school's staff list (for mentor matching)
 PROGRESS_EXPORT = "progress.export"  # the school's 三个一 summary file (counts only; every export audited)
+TERM_WRITE = "term.write"  # a school's own term calendar (the district's template: `mentorhub term add`)
+LIFE_EVENT_WRITE = "life_event.write"  # mark a major change in a student's life: opens a talk task
+ROSTER_CHANGE = "roster.change"  # during the year: a student's class or school, a mentor's leave (reassigning)
+CLASS_TEAM_READ = "class_team.read"  # a class's 导师团 page: members, the class's 三个一 counts, meetings
+CLASS_TEAM_WRITE = "class_team.write"  # record the team's meetings (集体教研)
+CONTACT_REQUEST = "parent_contact.request"  # ask the mentor or head teacher to contact a parent (归口管理)
+CONTACT_RESPOND = "parent_contact.respond"  # accept and make the contact, or decline with a reason
+SUPPORT_MANAGE = "support_team.manage"  # set up a 多对一 team: lead mentor and members
+SUPPORT_READ = "support_plan.read"  # a 多对一 support plan and its reviews
+SUPPORT_WRITE = "support_plan.write"  # the plan's goals, actions and next review; reviews
 
 ACTIONS = (
     STUDENT_READ, RECORD_READ, RECORD_WRITE, PARENT_CONTACT_WRITE, PROGRESS_READ, ASSIGNMENT_READ,
     ASSIGNMENT_WRITE, FLAG_RAISE, FLAG_READ_STATUS, FLAG_READ_DETAILS, FLAG_UPDATE, AUDIT_READ,
-    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ, PROGRESS_EXPORT,
+    AGGREGATE_READ, ACCOUNT_MANAGE, STAFF_READ, PROGRESS_EXPORT, TERM_WRITE, LIFE_EVENT_WRITE, ROSTER_CHANGE,
+    CLASS_TEAM_READ, CLASS_TEAM_WRITE, CONTACT_REQUEST, CONTACT_RESPOND, SUPPORT_MANAGE, SUPPORT_READ, SUPPORT_WRITE,
 )  # fmt: skip
 
 MENTOR = "mentor"
@@ -63,28 +81,33 @@ POLICY: dict[str, dict[str, str]] = {
     MENTOR: {
         STUDENT_READ: OWN_MENTEE, RECORD_READ: OWN_MENTEE, RECORD_WRITE: OWN_MENTEE,
         PARENT_CONTACT_WRITE: OWN_MENTEE, PROGRESS_READ: OWN_MENTEE, ASSIGNMENT_READ: OWN_MENTEE,
-        FLAG_RAISE: OWN_MENTEE, FLAG_READ_STATUS: OWN_MENTEE,
+        FLAG_RAISE: OWN_MENTEE, FLAG_READ_STATUS: OWN_MENTEE, LIFE_EVENT_WRITE: OWN_MENTEE,
+        CLASS_TEAM_READ: CLASS_TEAM, CONTACT_RESPOND: OWN_MENTEE, SUPPORT_READ: SUPPORT_TEAM,
+        SUPPORT_WRITE: SUPPORT_TEAM,
     },
-    "subject": {},
+    "subject": {CONTACT_REQUEST: TAUGHT_CLASS},
     "middle_manager": {},
     "head_teacher": {
         STUDENT_READ: OWN_CLASS, RECORD_READ: OWN_CLASS, PARENT_CONTACT_WRITE: OWN_CLASS,
         PROGRESS_READ: OWN_CLASS, ASSIGNMENT_READ: OWN_CLASS, FLAG_RAISE: OWN_CLASS,
-        FLAG_READ_STATUS: OWN_CLASS,
+        FLAG_READ_STATUS: OWN_CLASS, LIFE_EVENT_WRITE: OWN_CLASS, CLASS_TEAM_READ: OWN_CLASS,
+        CLASS_TEAM_WRITE: OWN_CLASS, CONTACT_RESPOND: OWN_CLASS,
     },
     "psychology": {
         STUDENT_READ: OWN_SCHOOL, FLAG_RAISE: OWN_SCHOOL, FLAG_READ_STATUS: OWN_SCHOOL,
-        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL,
+        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL, SUPPORT_READ: OWN_SCHOOL,
     },
     "leader": {
         STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
         ASSIGNMENT_READ: OWN_SCHOOL, FLAG_RAISE: OWN_SCHOOL, FLAG_READ_STATUS: OWN_SCHOOL,
-        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL,
+        FLAG_READ_DETAILS: OWN_SCHOOL, FLAG_UPDATE: OWN_SCHOOL, CLASS_TEAM_READ: OWN_SCHOOL,
+        SUPPORT_MANAGE: OWN_SCHOOL, SUPPORT_READ: OWN_SCHOOL,
     },
     "school_admin": {
         STUDENT_READ: OWN_SCHOOL, RECORD_READ: OWN_SCHOOL, PROGRESS_READ: OWN_SCHOOL,
         ASSIGNMENT_READ: OWN_SCHOOL, ASSIGNMENT_WRITE: OWN_SCHOOL, AGGREGATE_READ: OWN_SCHOOL,
-        STAFF_READ: OWN_SCHOOL, PROGRESS_EXPORT: OWN_SCHOOL,
+        STAFF_READ: OWN_SCHOOL, PROGRESS_EXPORT: OWN_SCHOOL, TERM_WRITE: OWN_SCHOOL, ROSTER_CHANGE: OWN_SCHOOL,
+        CLASS_TEAM_READ: OWN_SCHOOL, SUPPORT_MANAGE: OWN_SCHOOL,
     },
     "trainer": {AGGREGATE_READ: DISTRICT},
     "studio_leader": {AGGREGATE_READ: DISTRICT},
@@ -110,7 +133,8 @@ BREAK_GLASS_REASON_DISTINCT = 5
 
 #: How the README's table names each scope (the column headers are the role names themselves).
 SCOPE_WORDS = {OWN_MENTEE: "own mentees", OWN_CLASS: "own class", OWN_SCHOOL: "own school",
-               DISTRICT: "district", BREAK_GLASS: "break-glass"}  # fmt: skip
+               DISTRICT: "district", BREAK_GLASS: "break-glass", CLASS_TEAM: "class team",
+               SUPPORT_TEAM: "support team", TAUGHT_CLASS: "taught classes"}  # fmt: skip
 NO_SCOPE = "—"
 
 
@@ -142,6 +166,9 @@ class Actor:
     mentee_ids: frozenset[str] = frozenset()  # current term, primary or additional
     groups: frozenset[str] = frozenset()
     break_glass: BreakGlass | None = None
+    class_team_ids: frozenset[str] = frozenset()  # classes of the current mentees (their 导师团)
+    support_student_ids: frozenset[str] = frozenset()  # students whose active 多对一 team this is on
+    taught_class_ids: frozenset[str] = frozenset()  # classes taught
 
     def with_break_glass(self, request: BreakGlass) -> Actor:
         return replace(self, break_glass=request)
@@ -190,6 +217,12 @@ def reach(actor: Actor, action: str) -> Reach:
             schools |= actor.school_ids
         elif scope == DISTRICT:
             everything = True
+        elif scope == CLASS_TEAM:
+            classes |= actor.class_team_ids
+        elif scope == SUPPORT_TEAM:
+            students |= actor.support_student_ids
+        elif scope == TAUGHT_CLASS:
+            classes |= actor.taught_class_ids
         elif scope == BREAK_GLASS and actor.break_glass is not None:
             students.add(actor.break_glass.student_id)  # one student, never everything
     return Reach(frozenset(students), frozenset(classes), frozenset(schools), everything)
@@ -215,7 +248,7 @@ def may_break_glass(actor: Actor) -> bool:
 
 def covering_scope(actor: Actor, action: str, student: StudentRef) -> str | None:
     """The narrowest scope through which ``actor`` reaches ``student`` for ``action`` (for the audit log)."""
-    for scope in (OWN_MENTEE, OWN_CLASS, OWN_SCHOOL, DISTRICT, BREAK_GLASS):
+    for scope in (OWN_MENTEE, SUPPORT_TEAM, OWN_CLASS, CLASS_TEAM, TAUGHT_CLASS, OWN_SCHOOL, DISTRICT, BREAK_GLASS):
         if scope in scopes_for(actor.roles, action):
             roles = frozenset(r for r in actor.roles if POLICY.get(r, {}).get(action) == scope)
             if permits(replace(actor, roles=roles), action, student):

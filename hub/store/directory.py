@@ -93,7 +93,8 @@ class DirectoryVerbs:
             return list(s.scalars(select(Term).order_by(Term.start_date)))
 
     def current_term(self, today: dt.date | None = None) -> Term:
-        """The term containing ``today``; else the latest one that has started."""
+        """The term containing ``today`` (from its opening, the first day of its home-visit window); else the
+        latest one that has started."""
         with self.reading() as s:
             started = self._current_term_in(s, today)
         if started is None:
@@ -104,8 +105,11 @@ class DirectoryVerbs:
     def _current_term_in(self, session, today: dt.date | None = None) -> Term | None:
         today = today or self.today()
         terms = self._all_terms(session)
-        containing = [t for t in terms if t.start_date <= today <= t.end_date]
-        started = [t for t in terms if t.start_date <= today]
+        # a term opens with its home-visit window, before its first day (``TermVerbs._term_opens``)
+        rows = self._calendar_rows(session)
+        opens = {t.term_id: self._term_opens(t, None, rows) for t in terms}
+        containing = [t for t in terms if opens[t.term_id] <= today <= t.end_date]
+        started = [t for t in terms if opens[t.term_id] <= today]
         return (containing or started or [None])[-1]
 
     def _all_terms(self, session) -> list[Term]:

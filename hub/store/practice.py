@@ -90,8 +90,9 @@ class PracticeVerbs:
         session.add(AuditLog(actor=username, action=action, entity=entity, entity_id=str(entity_id),
                              reason=reason[:500], detail=detail or {}))  # fmt: skip
 
-    def _term_for(self, session, day: dt.date) -> Term:
-        """The term containing ``day``; with ``session`` None, a read session is opened only to fill the cache."""
+    def _term_for(self, session, day: dt.date, school_id: str | None = None) -> Term:
+        """The term containing ``day`` (from its opening for ``school_id``'s calendar: a home visit may come
+        before the first day); with ``session`` None, a read session is opened only to fill the cache."""
         if session is None:
 
             def load():  # fills the same cache entry ("terms") as ``_all_terms``
@@ -101,7 +102,8 @@ class PracticeVerbs:
             terms = self.cached("terms", load)
         else:
             terms = self._all_terms(session)
-        term = next((t for t in terms if t.start_date <= day <= t.end_date), None)
+        rows = self._calendar_rows(session)
+        term = next((t for t in terms if self._term_opens(t, school_id, rows) <= day <= t.end_date), None)
         if term is None:
             english, chinese = msg("no_term", date=day)
             raise Invalid(english, chinese, "date")
@@ -146,8 +148,8 @@ class PracticeVerbs:
             key = "parent_contact_forbidden" if kind == "parent_contact" else "forbidden"
             english, chinese = msg(key, action=action)
             raise Forbidden(english, chinese, "kind")
-        term = self._term_for(None, day)  # no session at all while the terms are cached
-        check_event_date(day, term.start_date, term.end_date, self.today(), term.term_id)
+        term = self._term_for(None, day, student.school_id)  # no session at all while the terms are cached
+        check_event_date(day, self._term_opens(term, student.school_id), term.end_date, self.today(), term.term_id)
         now = utcnow()
         values = {"kind": kind, "student_id": student_id, "author": actor.username, "term_id": term.term_id,
                   "event_date": day, "fields": fields, "client_ref": client_ref, "created_at": now,
@@ -233,7 +235,8 @@ class PracticeVerbs:
             day = parse_day(changes["date"], "date") if "date" in changes else record.event_date
             if "date" in changes:
                 term = s.get(Term, record.term_id)
-                check_event_date(day, term.start_date, term.end_date, self.today(), term.term_id)
+                opens = self._term_opens(term, s.get(Student, record.student_id).school_id)
+                check_event_date(day, opens, term.end_date, self.today(), term.term_id)
             cleaned = validate_record_fields(record.kind, rest, day, partial=True)
             merged = {**record.fields, **cleaned}
             for key, value in rest.items():  # explicit null/empty clears an optional field
@@ -276,7 +279,8 @@ class PracticeVerbs:
                        Record.kind.in_(TRI_ONE), Student.active.is_(True), reach_filter(reach))
             ).all())  # fmt: skip
         progress = summarize_progress(term, students, done, detail=reach.student_ids, detail_classes=reach.class_ids)
-        return self._add_school_progress(progress, term, reach.school_ids, done)  # dates, mentors (progress_verbs)
+        progress = self._add_school_progress(progress, term, reach.school_ids, done)  # dates, mentors (progress_verbs)
+        return self._add_calendar(progress, term, actor)  # the school's windows, life-event talks (term_verbs)
 
     # --- assignments --------------------------------------------------------------------------
     def find_assignments(self, actor: Actor, term_id: str | None = None) -> list[MentorAssignment]:

@@ -38,6 +38,9 @@ from .progress_verbs import ProgressVerbs
 from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
 from .studio_verbs import StudioVerbs
+from .team_verbs import TeamVerbs
+from .term_verbs import TermVerbs
+from .year_verbs import YearVerbs
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +51,8 @@ CACHE_SECONDS = 10.0
 
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
-                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs):
+                  DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs, TermVerbs,
+                  YearVerbs, TeamVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
@@ -157,9 +161,10 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, Accoun
                     mentees = set(s.scalars(select(MentorAssignment.student_id).where(
                         MentorAssignment.term_id == term.term_id,
                         MentorAssignment.staff_id == staff.staff_id)))  # fmt: skip
+            teams = self._team_reach(s, staff, mentees)  # 导师团, 多对一 teams, taught classes (team_verbs)
         return Actor(username=username, roles=frozenset(roles), staff_id=account.staff_id,
                      school_ids=frozenset(schools), class_ids=frozenset(classes),
-                     mentee_ids=frozenset(mentees), groups=groups)  # fmt: skip
+                     mentee_ids=frozenset(mentees), groups=groups, **teams)  # fmt: skip
 
     def find_me(self, actor: Actor) -> dict:
         """Who the caller is: roles, schools, head-teacher classes and current mentees (ids and names)."""

@@ -96,7 +96,8 @@ def test_break_glass_never_reaches_everything():
 
 
 def test_every_policy_entry_uses_known_roles_actions_and_scopes():
-    scopes = {A.OWN_MENTEE, A.OWN_CLASS, A.OWN_SCHOOL, A.DISTRICT, A.BREAK_GLASS}
+    scopes = {A.OWN_MENTEE, A.OWN_CLASS, A.OWN_SCHOOL, A.DISTRICT, A.BREAK_GLASS, A.CLASS_TEAM, A.SUPPORT_TEAM,
+              A.TAUGHT_CLASS}
     assert set(A.POLICY) == set(A.ROLES)
     for entries in A.POLICY.values():
         assert set(entries) <= set(A.ACTIONS)
