@@ -29,6 +29,7 @@ COMMAND_MODULES = {
     "training": "hub.cases.training",
     "doctor": "hub.doctor",
     "account": "hub.accounts",
+    "keys": "hub.keys",  # minors' data (issue 21): field keys, backups, retention, guardians' requests
 }
 
 

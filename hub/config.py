@@ -214,6 +214,7 @@ def apply_roles(settings: Settings, c, runtime: Runtime) -> None:
 
 def apply_services(settings: Settings, c, runtime: Runtime) -> None:
     """Hub-managed services: the records service, the idle culler, the CLI's admin token."""
+    from hub.privacy import field_key_file
     services = [
         {
             "name": RECORDS_SERVICE,
@@ -222,6 +223,7 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
             "environment": {
                 "MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
                 "MENTORHUB_STATE_DIR": str(settings.state_dir),
+                "MENTORHUB_FIELD_KEY_FILE": str(field_key_file(settings)),  # hub.store.crypto
                 **COOKIE_OPTIONS,
             },
             "oauth_no_confirm": True,

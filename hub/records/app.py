@@ -10,6 +10,7 @@ from tornado import web
 
 from . import handlers as h
 from .export_handlers import ProgressExportHandler
+from .guardian_handlers import GUARDIAN_PATTERNS, GUARDIAN_ROUTES
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
 
 API_VERSION = "v1"
@@ -36,11 +37,13 @@ ROUTES = [
     ("audit", h.AuditHandler, ("get",)),
     ("exports/progress.xlsx", ProgressExportHandler, ("get",)),
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
+    *GUARDIAN_ROUTES,  # minors' data: record history, consents, guardians' requests, access review
 ]
 
 PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
             "flag_id": r"(?P<flag_id>\d+)"}  # fmt: skip
 PATTERNS.update(STUDIO_PATTERNS)
+PATTERNS.update(GUARDIAN_PATTERNS)
 
 
 def url_pattern(path: str) -> str:

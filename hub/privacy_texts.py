@@ -1,0 +1,17 @@
+"""People-facing texts of the minors'-data commands (mentorhub keys / backup / restore / retention /
+access-review), in Simplified Chinese, kept in one place for review."""
+
+TABLE_NAMES = {"concern_flags": "关注记录的情况说明", "guardians": "监护人联系方式", "guardian_requests": "监护人申请内容",
+               "records": "记录（家庭情况）", "record_versions": "记录的历史版本（家庭情况）"}  # fmt: skip
+
+KEYS_STATUS_HEAD = "密钥文件 {path}：当前密钥 {current}，共 {count} 把"
+KEYS_STATUS_LINE = "  {table}：{tally}"
+KEYS_STATUS_NONE = "无"
+KEYS_PLAIN = "未加密"
+KEYS_ROTATED = "已生成新密钥 {key}，并用它重新加密了敏感字段："
+KEYS_CHANGED_LINE = "  {table}：{count} 项"
+KEYS_RETIRED = "已从密钥文件中删除旧密钥：{keys}（用旧密钥制作的备份将无法再解密其中的敏感字段）"
+KEYS_KEPT = "旧密钥仍保留在密钥文件中（用它们制作的备份仍可恢复）；确认不再需要后可加 --retire 删除。"
+KEYS_NO_FILE = "找不到密钥文件 {path}：平台首次启动时会自动生成；也可运行 mentorhub keys init 生成"
+KEYS_MADE = "已生成密钥文件 {path}（权限 0600）。请另行妥善保管它的副本：备份中不含密钥。"
+KEYS_EXISTS = "密钥文件 {path} 已存在，未做改动"
