@@ -30,6 +30,8 @@ COMMAND_MODULES = {
     "doctor": "hub.doctor",
     "account": "hub.accounts",
     "keys": "hub.keys",  # minors' data (issue 21): field keys, backups, retention, guardians' requests
+    "backup": "hub.backup",
+    "restore": "hub.restore",
 }
 
 
