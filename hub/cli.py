@@ -32,6 +32,7 @@ COMMAND_MODULES = {
     "keys": "hub.keys",  # minors' data (issue 21): field keys, backups, retention, guardians' requests
     "backup": "hub.backup",
     "restore": "hub.restore",
+    "retention": "hub.retention",
 }
 
 

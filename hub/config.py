@@ -231,6 +231,10 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
         },
         {"name": ADMIN_SERVICE, "api_token": runtime.admin_token, "display": False},
     ]
+    from hub.retention import retention_service
+
+    if retention := retention_service(settings):  # minors' data: the daily retention run (hub/retention.py)
+        services.append(retention)
     if settings.culler["enabled"]:
         services.append({
             "name": "idle-culler",

@@ -15,3 +15,15 @@ KEYS_KEPT = "旧密钥仍保留在密钥文件中（用它们制作的备份仍�
 KEYS_NO_FILE = "找不到密钥文件 {path}：平台首次启动时会自动生成；也可运行 mentorhub keys init 生成"
 KEYS_MADE = "已生成密钥文件 {path}（权限 0600）。请另行妥善保管它的副本：备份中不含密钥。"
 KEYS_EXISTS = "密钥文件 {path} 已存在，未做改动"
+
+RETENTION_COUNTS = {"students_anonymised": "学生匿名化", "records_deleted": "删除记录",
+                    "record_versions_deleted": "删除记录的历史版本", "flags_deleted": "删除关注记录",
+                    "guardians_deleted": "删除监护人", "consents_deleted": "删除同意记录",
+                    "guardian_requests_deleted": "删除监护人申请"}  # fmt: skip
+RETENTION_DRY_RUN = "演练（未做任何改动）：按保留规则，今天（{today}）运行将会："
+RETENTION_DONE = "已按保留规则（{today}）删除或匿名化："
+RETENTION_LINE = "  {what}：{count}"
+RETENTION_RULE = ("保留规则：学生离校 {records_years_after_leaving} 年后删除其记录并匿名化；关注记录关闭 {flags_years_after_closing} 年后删除；"
+                  "作者删除的记录 {deleted_records_days} 天后彻底删除")
+RETENTION_LEFT = "已登记 {count} 名学生于 {day} 离校"
+RETENTION_BAD_DAY = "日期格式应为 2026-07-01"
