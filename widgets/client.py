@@ -153,6 +153,22 @@ class RecordsClient:
     def withdraw_consent(self, consent_id: int, withdrawn_via: str) -> dict:
         return self.request("POST", f"consents/{int(consent_id)}/withdraw", json={"withdrawn_via": withdrawn_via})
 
+    def add_guardian_request(self, student_id: str, kind: str, received_via: str, **fields) -> dict:
+        """School admins: log a guardian's request (kind: access, copy, correct, delete)."""
+        return self.request("POST", "guardian-requests", json={"student_id": student_id, "kind": kind,
+                                                               "received_via": received_via, **fields})  # fmt: skip
+
+    def guardian_requests(self, status: str | None = None) -> list[dict]:
+        return self.request("GET", "guardian-requests", params={"status": status})["requests"]
+
+    def answer_guardian_request(self, request_id: int, decision: str, answer: str) -> dict:
+        return self.request("POST", f"guardian-requests/{int(request_id)}/answer",
+                            json={"decision": decision, "answer": answer})  # fmt: skip
+
+    def guardian_copy(self, request_id: int) -> bytes:
+        """The .docx copy of the child's file for an access or copy request (built and audited by the service)."""
+        return self.request("GET", f"guardian-requests/{int(request_id)}/copy.docx", raw=True)
+
     def progress(self, term: str | None = None) -> dict:
         return self.request("GET", "progress", params={"term": term})
 

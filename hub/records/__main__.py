@@ -83,6 +83,10 @@ def main(environ=os.environ) -> int:
         return 4
     if not use_field_keys(store, environ):
         return 5
+    if environ.get("MENTORHUB_PRIVACY"):  # request_days, copy_concern_details (hub.privacy)
+        import json
+
+        store.privacy_options = {**store.privacy_options, **json.loads(environ["MENTORHUB_PRIVACY"])}
     from .app import make_app
 
     prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/records/")

@@ -1,5 +1,5 @@
 """Records-service handlers of the minors'-data workflows (issue 21): record history and one's own records,
-guardians and consents.
+guardians and consents, guardians' requests and the .docx copy.
 
 Thin like ``handlers``: parse, call one store verb (which enforces every rule and writes the audit log),
 write JSON. Routes in ``GUARDIAN_ROUTES``, their OpenAPI paths in ``guardian_openapi``.
@@ -50,6 +50,34 @@ class StudentGuardiansHandler(BaseHandler):
         self.send({"guardians": await self.act("find_guardians", student_id)})
 
 
+class GuardianRequestsHandler(BaseHandler):
+    async def get(self):
+        self.send({"requests": await self.act("find_guardian_requests", self.get_query_argument("status", None) or None)})
+
+    async def post(self):
+        self.send((await self.act("add_guardian_request", self.body())).to_dict(), 201)
+
+
+class GuardianRequestAnswerHandler(BaseHandler):
+    async def post(self, request_id):
+        self.send((await self.act("answer_guardian_request", path_id(request_id), self.body())).to_dict())
+
+
+class GuardianCopyHandler(BaseHandler):
+    """The .docx copy, built on the server and audited by the store before a byte is sent."""
+
+    async def get(self, request_id):
+        from .export_handlers import content_disposition
+
+        data, filename = await self.act("guardian_copy", path_id(request_id))
+        self.set_header("Content-Type", DOCX_MIME)
+        self.set_header("Content-Disposition", content_disposition(filename, f"guardian-copy-{request_id}.docx"))
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.finish(data)
+
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
 GUARDIAN_ROUTES = [
     ("records/{record_id}/history", RecordHistoryHandler, ("get",)),
     ("my-records", OwnRecordsHandler, ("get",)),
@@ -58,5 +86,8 @@ GUARDIAN_ROUTES = [
     ("consents/{consent_id}/withdraw", ConsentWithdrawHandler, ("post",)),
     ("guardians", GuardiansHandler, ("post",)),
     ("students/{student_id}/guardians", StudentGuardiansHandler, ("get",)),
+    ("guardian-requests", GuardianRequestsHandler, ("get", "post")),
+    ("guardian-requests/{request_id}/answer", GuardianRequestAnswerHandler, ("post",)),
+    ("guardian-requests/{request_id}/copy.docx", GuardianCopyHandler, ("get",)),
 ]
-GUARDIAN_PATTERNS = {"consent_id": r"(?P<consent_id>\d+)"}
+GUARDIAN_PATTERNS = {"consent_id": r"(?P<consent_id>\d+)", "request_id": r"(?P<request_id>\d+)"}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from hub.store.consent_verbs import CONSENT_METHODS, CONSENT_SCOPES, GUARDIAN_RELATIONS
+from hub.store.guardian_verbs import REQUEST_CHANNELS
+from hub.store.privacy_models import REQUEST_KINDS
 
 from .openapi import _errors, _path_param, _query, _response
 
@@ -57,4 +59,32 @@ GUARDIAN_PATHS = {
     "students/{student_id}/guardians": {"get": {
         "summary": "学生的监护人、联系方式与各项同意（学校管理员，本校）", "parameters": [_path_param("student_id")],
         "responses": {"200": _response("监护人列表"), **_errors(404)}}},
+    "guardian-requests": {
+        "get": {"summary": "本校的监护人申请（学校管理员），按截止日期排列，含剩余天数与是否逾期",
+                "parameters": [_query("status", "open / answered / refused")],
+                "responses": {"200": _response("申请列表"), **_errors(403)}},
+        "post": {"summary": "登记监护人的申请（查阅、复制、更正、删除）；截止日期 = 收到日期 + 规定天数（设置 privacy.request_days）",
+                 "requestBody": _body({"type": "object", "required": ["student_id", "kind", "received_via"],
+                                       "properties": {"student_id": {"type": "string"}, "guardian_id": {"type": "integer"},
+                                                      "kind": {"enum": list(REQUEST_KINDS)},
+                                                      "received_on": {"type": "string", "format": "date"},
+                                                      "received_via": {"enum": list(REQUEST_CHANNELS)},
+                                                      "details": {"type": "string", "maxLength": 2000,
+                                                                  "description": "申请内容（加密保存）"}}}),
+                 "responses": {"201": _response("申请"), **_errors(400, 404, 422)}}},
+    "guardian-requests/{request_id}/answer": {"post": {
+        "summary": "答复申请（answered 已办理 / refused 不予办理，写明答复）；已办理的删除申请会删除该生全部记录（下次保留期限运行时彻底删除）",
+        "parameters": [_path_param("request_id", "integer")],
+        "requestBody": _body({"type": "object", "required": ["decision", "answer"],
+                              "properties": {"decision": {"enum": ["answered", "refused"]},
+                                             "answer": {"type": "string", "maxLength": 2000}}}),
+        "responses": {"200": _response("申请"), **_errors(404, 409, 422)}}},
+    "guardian-requests/{request_id}/copy.docx": {"get": {
+        "summary": "查阅或复制申请的副本（.docx，在服务器上生成）：该生的记录、关注与转介（按学校规定）与监护人同意，"
+                   "他人的个人信息已隐去；每次生成记入审计（不含内容）",
+        "parameters": [_path_param("request_id", "integer")],
+        "responses": {"200": {"description": "Word 文件",
+                              "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                                  "schema": {"type": "string", "format": "binary"}}}},
+                      **_errors(404, 409)}}},
 }  # fmt: skip

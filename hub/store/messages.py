@@ -111,6 +111,10 @@ MESSAGES.update({
     "consent_not_found": ("consent {value} not found", "找不到同意记录 {value}"),
     "consent_already_withdrawn": ("this consent was already withdrawn", "该同意已经撤回"),
     "guardian_not_found": ("guardian {value} not found for this student", "该生没有编号为 {value} 的监护人"),
+    "request_not_found": ("guardian request {value} not found", "找不到监护人申请 {value}"),
+    "request_closed": ("this request has been answered already", "该申请已经答复，不能再次答复"),
+    "request_not_copy": ("only a request to see or copy the file gets a copy",
+                         "只有“查阅”或“复制”申请才生成副本（更正、删除申请请直接答复）"),
 })  # fmt: skip
 
 

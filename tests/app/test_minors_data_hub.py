@@ -113,3 +113,29 @@ def test_the_workbench_shows_what_may_be_recorded_and_the_office_what_is_missing
     assert "监护人同意" not in Workbench.from_client(teacher).tabs.titles
     response = call(running_hub, running_hub.user_token("teacher1"), "GET", "consents/missing")
     assert response.status_code == 403 and response.json()["error"]["message_zh"]
+
+
+def test_the_school_office_downloads_a_guardians_copy_built_on_the_server(running_hub, store, tokens):
+    import io
+
+    import docx
+
+    student = sorted(store.actor_for("teacher1").mentee_ids)[0]
+    office = RecordsClient(running_hub.url + API, tokens("schooladmin1"))
+    logged = office.add_guardian_request(student, "copy", "书面", details="申请复制孩子的记录")
+    assert logged["due_on"] == (dt.date.today() + dt.timedelta(days=15)).isoformat()
+    response = call(running_hub, tokens("schooladmin1"), "GET", f"guardian-requests/{logged['request_id']}/copy.docx")
+    assert response.status_code == 200
+    assert response.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessing")
+    assert "filename*=UTF-8''" in response.headers["Content-Disposition"]
+    document = docx.Document(io.BytesIO(response.content))
+    assert document.paragraphs[0].text == "学生个人信息副本（应监护人申请提供）"
+    name = store.find_student(store.actor_for("teacher1"), student).display_name
+    assert ("学生", name) in [tuple(c.text for c in row.cells) for row in document.tables[0].rows]
+    for user in ("teacher1", "principal1", "schooladmin2", "admin"):
+        refused = call(running_hub, tokens(user), "GET", f"guardian-requests/{logged['request_id']}/copy.docx")
+        assert refused.status_code in (403, 404) and refused.json()["error"]["message_zh"]
+    audit = call(running_hub, tokens("admin"), "GET", "audit", action="guardian_request.copy").json()["audit"]
+    assert str(logged["request_id"]) in [entry["entity_id"] for entry in audit]
+    answered = office.answer_guardian_request(logged["request_id"], "answered", "副本已当面交给家长")
+    assert answered["status"] == "answered"
