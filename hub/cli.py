@@ -33,6 +33,7 @@ COMMAND_MODULES = {
     "backup": "hub.backup",
     "restore": "hub.restore",
     "retention": "hub.retention",
+    "access-review": "hub.access_review",
 }
 
 

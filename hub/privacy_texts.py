@@ -27,3 +27,22 @@ RETENTION_RULE = ("保留规则：学生离校 {records_years_after_leaving} 年
                   "作者删除的记录 {deleted_records_days} 天后彻底删除")
 RETENTION_LEFT = "已登记 {count} 名学生于 {day} 离校"
 RETENTION_BAD_DAY = "日期格式应为 2026-07-01"
+
+REVIEW_HEAD = "访问审查：学校 {school}，{since} 至 {until}"
+REVIEW_OPEN_END = "不限"
+REVIEW_READERS = "读取者（按用户名排列）："
+REVIEW_READER_LINE = "  {who}：{reads} 次，涉及学生 {students} 名（{actions}）"
+REVIEW_NONE = "  （无）"
+REVIEW_BREAK_GLASS = "紧急查阅："
+REVIEW_BREAK_GLASS_LINE = "  {at} {who} 查阅 {students}：{reason}"
+REVIEW_EXPORTS = "汇总表导出："
+REVIEW_EXPORT_LINE = "  {at} {who}（学期 {term}）"
+REVIEW_NOTE = "说明：导师读取本人结对学生的记录不记入审计日志，因此不在本审查之列。"
+REVIEW_WRITTEN = "审查结果已写入 {path}"
+REVIEW_ACTIONS = {"record.read": "读取记录", "record.history": "查看记录历史", "flag.read_details": "查看关注详情",
+                  "break_glass.read": "紧急查阅", "guardian_request.copy": "生成监护人副本"}  # fmt: skip
+REVIEW_SHEETS = {"readers": "读取者", "students": "学生", "break_glass": "紧急查阅", "exports": "导出"}
+REVIEW_COLUMNS = {"readers": ("读取者", "次数", "涉及学生数", "操作", "学生编号"),
+                  "students": ("班级", "学生编号", "学生", "读取者"),
+                  "break_glass": ("时间", "查阅人", "学生编号", "依据", "理由"),
+                  "exports": ("时间", "导出人", "学期")}  # fmt: skip

@@ -169,6 +169,10 @@ class RecordsClient:
         """The .docx copy of the child's file for an access or copy request (built and audited by the service)."""
         return self.request("GET", f"guardian-requests/{int(request_id)}/copy.docx", raw=True)
 
+    def access_review(self, school: str | None = None, since: str | None = None, until: str | None = None) -> dict:
+        """School leaders (own school) and platform admins: who read which students' records in a period."""
+        return self.request("GET", "access-review", params={"school": school, "since": since, "until": until})
+
     def progress(self, term: str | None = None) -> dict:
         return self.request("GET", "progress", params={"term": term})
 

@@ -7,6 +7,8 @@ write JSON. Routes in ``GUARDIAN_ROUTES``, their OpenAPI paths in ``guardian_ope
 
 from __future__ import annotations
 
+import datetime as dt
+
 from .handlers import BaseHandler, path_id
 
 
@@ -76,6 +78,15 @@ class GuardianCopyHandler(BaseHandler):
         self.finish(data)
 
 
+class AccessReviewHandler(BaseHandler):
+    async def get(self):
+        since, until = self.query_date("since"), self.query_date("until")
+        if until is not None and until.time() == dt.time() and "T" not in self.get_query_argument("until"):
+            until = until + dt.timedelta(days=1) - dt.timedelta(microseconds=1)  # a day: up to its end
+        school = self.get_query_argument("school", None) or None
+        self.send(await self.act("find_access_review", school, since, until))
+
+
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 GUARDIAN_ROUTES = [
@@ -89,5 +100,6 @@ GUARDIAN_ROUTES = [
     ("guardian-requests", GuardianRequestsHandler, ("get", "post")),
     ("guardian-requests/{request_id}/answer", GuardianRequestAnswerHandler, ("post",)),
     ("guardian-requests/{request_id}/copy.docx", GuardianCopyHandler, ("get",)),
+    ("access-review", AccessReviewHandler, ("get",)),
 ]
 GUARDIAN_PATTERNS = {"consent_id": r"(?P<consent_id>\d+)", "request_id": r"(?P<request_id>\d+)"}

@@ -87,4 +87,11 @@ GUARDIAN_PATHS = {
                               "content": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
                                   "schema": {"type": "string", "format": "binary"}}}},
                       **_errors(404, 409)}}},
+    "access-review": {"get": {
+        "summary": "访问审查（校领导：本校；平台管理员：任一学校）：某段时间内谁读取了哪些学生的记录（来自审计日志：超出本人结对学生的"
+                   "记录读取、记录历史、关注详情、紧急查阅及其理由、监护人副本、汇总导出）；导师读取本人结对学生的记录不记入审计。"
+                   "每次审查本身记入审计",
+        "parameters": [_query("school", "学校编号（校领导默认本校）"), _query("since", "起始日期或时间 ISO"),
+                       _query("until", "截止日期（含当天）或时间 ISO")],
+        "responses": {"200": _response("审查结果"), **_errors(400, 403, 404)}}},
 }  # fmt: skip

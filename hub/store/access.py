@@ -105,6 +105,10 @@ for _action in (RECORD_HISTORY, CONSENT_READ):
                           ("school_admin", OWN_SCHOOL)):  # fmt: skip
         POLICY[_role][_action] = _scope
 POLICY["school_admin"][GUARDIAN_MANAGE] = OWN_SCHOOL
+ACCESS_REVIEW = "access.review"  # who read which students' records, from the audit log (hub.store.review_verbs)
+ACTIONS += (ACCESS_REVIEW,)
+POLICY["leader"][ACCESS_REVIEW] = OWN_SCHOOL  # the school's person in charge of minors' personal information
+POLICY["admin"][ACCESS_REVIEW] = DISTRICT
 
 
 #: Grounds for break-glass access (the request names one; the free-text reason says what happened).

@@ -139,3 +139,20 @@ def test_the_school_office_downloads_a_guardians_copy_built_on_the_server(runnin
     assert str(logged["request_id"]) in [entry["entity_id"] for entry in audit]
     answered = office.answer_guardian_request(logged["request_id"], "answered", "副本已当面交给家长")
     assert answered["status"] == "answered"
+
+
+def test_the_access_review_through_the_hub(running_hub, store, tokens):
+    student = sorted(store.actor_for("teacher1").mentee_ids)[0]
+    day = dt.date.today().isoformat()
+    assert call(running_hub, tokens("principal1"), "GET", f"students/{student}/records").status_code == 200
+    review = call(running_hub, tokens("principal1"), "GET", "access-review", since=day, until=day)
+    assert review.status_code == 200, review.text
+    body = review.json()
+    assert body["school_id"] == "dh"
+    assert student in next(r for r in body["readers"] if r["who"] == "principal1")["students"]
+    assert call(running_hub, tokens("admin"), "GET", "access-review", school="dh").status_code == 200
+    assert call(running_hub, tokens("admin"), "GET", "access-review").status_code == 404  # names no school
+    assert call(running_hub, tokens("principal1"), "GET", "access-review", school="xl").status_code == 404
+    refused = call(running_hub, tokens("teacher1"), "GET", "access-review")
+    assert refused.status_code == 403 and refused.json()["error"]["message_zh"]
+    assert call(running_hub, tokens("principal1"), "GET", "access-review", since="昨天").status_code == 400
