@@ -34,6 +34,7 @@ COMMAND_MODULES = {
     "restore": "hub.restore",
     "retention": "hub.retention",
     "access-review": "hub.access_review",
+    "guardians": "hub.guardians",
 }
 
 
