@@ -40,7 +40,8 @@ REVIEW_EXPORT_LINE = "  {at} {who}（学期 {term}）"
 REVIEW_NOTE = "说明：导师读取本人结对学生的记录不记入审计日志，因此不在本审查之列。"
 REVIEW_WRITTEN = "审查结果已写入 {path}"
 REVIEW_ACTIONS = {"record.read": "读取记录", "record.history": "查看记录历史", "flag.read_details": "查看关注详情",
-                  "break_glass.read": "紧急查阅", "guardian_request.copy": "生成监护人副本"}  # fmt: skip
+                  "break_glass.read": "紧急查阅", "guardian_request.copy": "生成监护人副本",
+                  "guardian.read": "查看监护人联系方式"}  # fmt: skip
 REVIEW_SHEETS = {"readers": "读取者", "students": "学生", "break_glass": "紧急查阅", "exports": "导出"}
 REVIEW_COLUMNS = {"readers": ("读取者", "次数", "涉及学生数", "操作", "学生编号"),
                   "students": ("班级", "学生编号", "学生", "读取者"),

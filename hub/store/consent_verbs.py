@@ -151,13 +151,16 @@ class ConsentVerbs:
         return guardian
 
     def find_guardians(self, actor: Actor, student_id) -> list[dict]:
-        """The student's guardians with their contact channel and consents (school office only)."""
-        with self.reading() as s:
+        """The student's guardians with their contact channel and consents (school office only; audited, since
+        it shows contacts)."""
+        with self.writing() as s:
             student = self._managed_student(s, actor, student_id)
             guardians = list(s.scalars(select(Guardian).where(Guardian.student_id == student.student_id)
                                        .order_by(Guardian.guardian_id)))  # fmt: skip
             consents = list(s.scalars(select(Consent).where(Consent.student_id == student.student_id)
                                       .order_by(Consent.consent_id)))  # fmt: skip
+            self._audit(s, actor, "guardian.read", "student", student.student_id,
+                        detail={"student_ids": [student.student_id], "guardian_ids": [g.guardian_id for g in guardians]})
         return [{**g.to_dict(), "consents": [c.to_dict() for c in consents if c.guardian_id == g.guardian_id]}
                 for g in guardians]  # fmt: skip
 

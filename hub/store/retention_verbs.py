@@ -3,7 +3,8 @@ deletion when the purpose ends). The only hard delete of the records store.
 
 The rule (``hub.privacy``, settings ``privacy.retention``), counted from the store's ``today()``:
 
-- a student who left the school (``left_on``) more than ``records_years_after_leaving`` years ago: their
+- a student who left the school (``left_on``, and not active again) more than ``records_years_after_leaving``
+  years ago: their
   practice records with every earlier version, their concern flags, guardians, consents and guardians'
   requests are deleted, and the student's row is anonymised (name, birth month and gender blanked; the
   pseudonymous id stays, so that de-identified aggregates of past terms still add up);
@@ -88,8 +89,9 @@ class RetentionVerbs:
         today = self.today()
         plan = RetentionPlan(today)
         left_before = years_before(today, rule.records_years_after_leaving)
-        plan.students = ids(session, select(Student.student_id).where(
-            Student.left_on.is_not(None), Student.left_on < left_before, Student.anonymised_at.is_(None)))  # fmt: skip
+        plan.students = ids(session, select(Student.student_id).where(  # back on the roster (active): kept
+            Student.left_on.is_not(None), Student.left_on < left_before, Student.active.is_(False),
+            Student.anonymised_at.is_(None)))  # fmt: skip
         expired = plan.students
         purge_before = dt.datetime.combine(today - dt.timedelta(days=rule.deleted_records_days), dt.time())
         plan.records = ids(session, select(Record.record_id).where(or_(

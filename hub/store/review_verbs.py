@@ -5,7 +5,8 @@ What the audit log holds, and so what the review can show: every read of record 
 own mentees (``record.read``: a head teacher's class, a school leader's or school office's school), every read
 of a record's history by others than its author (``record.history``), every read of concern-flag details
 (``flag.read_details``), every break-glass read (``break_glass.read``, with ground and reason), every copy made
-for a guardian (``guardian_request.copy``) and every export of the school's summary
+for a guardian (``guardian_request.copy``), every read of a student's guardians and their contacts
+(``guardian.read``) and every export of the school's summary
 (``export.progress_summary``). A mentor's reads of their own mentees' records are not logged (they are the
 mentor's own work); the review says so.
 
@@ -27,7 +28,8 @@ from .errors import Forbidden, NotFound
 from .messages import msg
 from .models import AuditLog, Student, plain
 
-READ_ACTIONS = ("record.read", "record.history", "flag.read_details", "break_glass.read", "guardian_request.copy")
+READ_ACTIONS = ("record.read", "record.history", "flag.read_details", "break_glass.read", "guardian_request.copy",
+                "guardian.read")
 EXPORT_ACTION = "export.progress_summary"
 NOT_LOGGED = "own_mentees_not_logged"
 

@@ -38,6 +38,7 @@ def reads(fresh_small_world):
     store.find_records(store.actor_for("ht_a1"), "sa1")  # head teacher: own class
     store.find_records(store.actor_for("adm_a"), "sa4")  # school office
     store.find_record_history(store.actor_for("adm_a"), ids["sa1"])
+    store.find_guardians(store.actor_for("adm_a"), "sa3")  # guardians' contacts
     store.find_flags(store.actor_for("psy_a"))  # flag details of sa1
     store.find_break_glass(store.actor_for("admin"), {"student_id": "sa3", "ground": "safety", "reason": REASON})
     store.find_records(store.actor_for("ht_b1"), "sb1")  # another school
@@ -53,14 +54,14 @@ def test_the_review_lists_exactly_the_known_reads(reads):
     review = store.find_access_review(store.actor_for("lead_a"), None, since, until)
     assert review["school_id"] == "A" and review["note"] == "own_mentees_not_logged"
     assert [(r["who"], r["reads"], r["actions"], r["students"]) for r in review["readers"]] == [
-        ("adm_a", 2, {"record.history": 1, "record.read": 1}, ["sa1", "sa4"]),
+        ("adm_a", 3, {"guardian.read": 1, "record.history": 1, "record.read": 1}, ["sa1", "sa3", "sa4"]),
         ("admin", 1, {"break_glass.read": 1}, ["sa3"]),
         ("ht_a1", 1, {"record.read": 1}, ["sa1"]),
         ("lead_a", 2, {"record.read": 2}, ["sa1", "sa3"]),
         ("psy_a", 1, {"flag.read_details": 1}, ["sa1"]),
     ]  # by user name; m_a (own mentee), ht_b1 (school B) and the reads outside the period are not there
     assert [(s["student_id"], s["class_id"], s["readers"]) for s in review["students"]] == [
-        ("sa1", "A1", ["adm_a", "ht_a1", "lead_a", "psy_a"]), ("sa3", "A1", ["admin", "lead_a"]),
+        ("sa1", "A1", ["adm_a", "ht_a1", "lead_a", "psy_a"]), ("sa3", "A1", ["adm_a", "admin", "lead_a"]),
         ("sa4", "A2", ["adm_a"])]  # fmt: skip
     [glass] = review["break_glass"]
     assert (glass["who"], glass["student_ids"], glass["ground"]) == ("admin", ["sa3"], "safety")

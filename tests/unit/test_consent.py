@@ -178,6 +178,8 @@ def test_only_the_school_office_of_the_students_school_enters_guardians_and_cons
     guardians = store.find_guardians(office, CHILD)
     assert [(g["relation"], g["contact_channel"], [c["scope"] for c in g["consents"]]) for g in guardians] == [
         ("母亲", "13912345678", ["mentor_records"])]
+    entry = store.find_audit(store.actor_for("admin"), action="guardian.read")[0]  # contacts read: audited
+    assert (entry.actor, entry.detail) == ("adm_a", {"student_ids": [CHILD], "guardian_ids": [mother]})
 
 
 @pytest.mark.parametrize("change, field", [

@@ -96,6 +96,11 @@ def test_nothing_expires_before_the_rule_says_so(world):
     assert store.plan_retention(RULE).flags == [ids["closed_flag"]]
     store.today = lambda: years_later(3)  # sa1 left exactly three years ago: not yet
     assert store.plan_retention(RULE).students == []
+    store.today = lambda: years_later(4)
+    assert store.plan_retention(RULE).students == ["sa1"]
+    store.import_roster([], [], [], [{"student_id": "sa1", "display_name": "学生sa1", "school_id": "A",
+                                      "class_id": "A1", "birth_year_month": "2012-09"}])  # back on the roster
+    assert store.plan_retention(RULE).students == []
 
 
 def test_dry_run_equals_the_run_the_audit_counts_it_and_nothing_else_is_touched(world):
