@@ -15,6 +15,8 @@ import io
 
 from docx import Document
 
+from hub.spreadsheets import docx_table
+
 TITLE = "学生个人信息副本（应监护人申请提供）"
 KIND_TITLES = {"home_visit": "家访", "talk": "谈心谈话", "growth_message": "成长寄语", "parent_contact": "家校沟通",
                "guidance": "指导记录"}  # fmt: skip
@@ -63,22 +65,16 @@ def ordered_fields(fields: dict) -> list[tuple[str, str]]:
     return known + other
 
 
-def add_table(document, rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None):
-    width = len(header or rows[0])
-    table = document.add_table(rows=0, cols=width)
-    table.style = "Table Grid"
-    for row in ([header] if header else []) + rows:
-        cells = table.add_row().cells
-        for cell, value in zip(cells, row, strict=True):
-            cell.text = value
-    return table
+def table_of(document, rows: list[tuple[str, ...]], header: tuple[str, ...] | None = None):
+    """A plain-text table (through ``hub.spreadsheets``, like every table the project writes)."""
+    return docx_table(document, ([header] if header else []) + rows)
 
 
 def render_copy(child_file: dict) -> bytes:
     document = Document()
     document.add_heading(TITLE, level=0)
     student = child_file["student"]
-    add_table(document, [("学校", student["school_name"]), ("班级", student["class_name"]),
+    table_of(document, [("学校", student["school_name"]), ("班级", student["class_name"]),
                          ("学生", student["display_name"]),
                          ("申请", f"{REQUEST_KINDS[child_file['request_kind']]}（第 {child_file['request_id']} 号）"),
                          ("收到申请日期", child_file["received_on"]), ("副本生成日期", child_file["made_on"])])  # fmt: skip
@@ -90,7 +86,7 @@ def render_copy(child_file: dict) -> bytes:
         document.add_heading(f"{record['date']} {KIND_TITLES.get(record['kind'], record['kind'])}", level=2)
         meta = [(RECORD_META[0], record["author_role"]), (RECORD_META[1], day_and_time(record["created_at"])),
                 (RECORD_META[2], day_and_time(record["updated_at"])), (RECORD_META[3], str(record["version"]))]  # fmt: skip
-        add_table(document, ordered_fields(record["fields"]) + meta)
+        table_of(document, ordered_fields(record["fields"]) + meta)
     document.add_heading("关注与转介", level=1)
     document.add_paragraph(FLAG_NOTE[child_file["concern_details"]])
     if not child_file["flags"]:
@@ -101,10 +97,10 @@ def render_copy(child_file: dict) -> bytes:
         for key, value in flag.items():
             shown = STATUSES.get(value, value) if key == "status" else value
             rows.append((FLAG_LABELS[key], day_and_time(shown) if key.endswith("_at") else text_of(shown)))
-        add_table(document, rows)
+        table_of(document, rows)
     document.add_heading("监护人同意", level=1)
     if child_file["consents"]:
-        add_table(document, [(SCOPES.get(c["scope"], c["scope"]), c["policy_version"], c["method"],
+        table_of(document, [(SCOPES.get(c["scope"], c["scope"]), c["policy_version"], c["method"],
                               day_and_time(c["granted_at"]), day_and_time(c["withdrawn_at"]))
                              for c in child_file["consents"]], header=CONSENT_LABELS)  # fmt: skip
     else:

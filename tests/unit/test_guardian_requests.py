@@ -176,3 +176,16 @@ def test_an_answer_is_given_once_and_a_deletion_request_deletes_the_childs_recor
     assert sorted(plan.records) == sorted([made["visit"].record_id, made["talk"].record_id])
     with pytest.raises(NotFound):
         store.find_record_history(store.actor_for("m_a"), made["visit"].record_id)
+
+
+def test_a_cell_that_looks_like_a_formula_or_field_stays_text_in_the_copy(world):
+    store, _ = world
+    hostile = '=HYPERLINK("http://example.invalid","点我")'
+    store.add_record(store.actor_for("m_a"), {"student_id": "sa1", "kind": "guidance", "date": TODAY.isoformat(),
+                                              "domains": ["生活指导"], "summary": hostile})  # fmt: skip
+    data, _ = store.guardian_copy(store.actor_for("adm_a"), request(store).request_id)
+    import zipfile
+
+    document = zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml").decode("utf-8")
+    assert "fldSimple" not in document and "instrText" not in document and "fldChar" not in document
+    assert ("摘要", hostile) in [row for table in tables(data)[1] for row in table]
