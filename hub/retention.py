@@ -123,10 +123,14 @@ def retention_service(settings) -> dict | None:
     rule = retention_rule(settings)
     if not rule.get("run_daily_at"):
         return None
+    environment = {"MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
+                   "MENTORHUB_FIELD_KEY_FILE": str(field_key_file(settings)), RULE_ENV: json.dumps(rule)}
+    if settings.mode == "cluster":  # the database password of the hub pod (hub.cluster hands it to services)
+        from hub.cluster import DATABASE_SECRET_ENV
+
+        environment.update({key: os.environ[key] for key in DATABASE_SECRET_ENV if os.environ.get(key)})
     return {"name": SERVICE_NAME, "command": [sys.executable, "-m", "hub.retention"], "display": False,
-            "environment": {"MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
-                            "MENTORHUB_FIELD_KEY_FILE": str(field_key_file(settings)),
-                            RULE_ENV: json.dumps(rule)}}  # fmt: skip
+            "environment": environment}
 
 
 def main(environ=os.environ) -> int:

@@ -200,7 +200,7 @@ def test_the_schedule_runs_once_a_day_at_its_time_and_survives_a_failure():
     assert max(slept) <= 3600
 
 
-def test_the_hub_runs_the_retention_service_unless_switched_off(tmp_path):
+def test_the_hub_runs_the_retention_service_unless_switched_off(tmp_path, monkeypatch):
     from hub.config import apply_services
     from hub.runtime import Runtime
     from hub.settings import Settings
@@ -214,3 +214,9 @@ def test_the_hub_runs_the_retention_service_unless_switched_off(tmp_path):
     apply_services(Settings.from_dict({"privacy": {"retention": {"run_daily_at": None}}}, base_dir=tmp_path), c,
                    Runtime())  # fmt: skip
     assert "retention" not in {s["name"] for s in c.JupyterHub.services}
+    monkeypatch.setenv("PGPASSWORD", "from-the-hub-pod")  # cluster mode: the hub pod's database password
+    c = Config()
+    apply_services(Settings.from_dict({"mode": "cluster", "database": {"records_url": "postgresql://mh@db/mh"}},
+                                      base_dir=tmp_path), c, Runtime())  # fmt: skip
+    service = next(s for s in c.JupyterHub.services if s["name"] == "retention")
+    assert service["environment"]["PGPASSWORD"] == "from-the-hub-pod"
