@@ -30,6 +30,12 @@ COMMAND_MODULES = {
     "doctor": "hub.doctor",
     "account": "hub.accounts",
     "term": "hub.store.term_command",
+    "keys": "hub.keys",  # minors' data (issue 21): field keys, backups, retention, guardians' requests
+    "backup": "hub.backup",
+    "restore": "hub.restore",
+    "retention": "hub.retention",
+    "access-review": "hub.access_review",
+    "guardians": "hub.guardians",
 }
 
 

@@ -214,6 +214,10 @@ def apply_roles(settings: Settings, c, runtime: Runtime) -> None:
 
 def apply_services(settings: Settings, c, runtime: Runtime) -> None:
     """Hub-managed services: the records service, the idle culler, the CLI's admin token."""
+    import json
+
+    from hub.privacy import field_key_file, privacy
+
     services = [
         {
             "name": RECORDS_SERVICE,
@@ -222,6 +226,9 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
             "environment": {
                 "MENTORHUB_RECORDS_DB_URL": settings.records_db_url,
                 "MENTORHUB_STATE_DIR": str(settings.state_dir),
+                "MENTORHUB_FIELD_KEY_FILE": str(field_key_file(settings)),  # hub.store.crypto
+                "MENTORHUB_PRIVACY": json.dumps({key: privacy(settings)[key]
+                                                 for key in ("request_days", "copy_concern_details")}),
                 **COOKIE_OPTIONS,
             },
             "oauth_no_confirm": True,
@@ -229,6 +236,10 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
         },
         {"name": ADMIN_SERVICE, "api_token": runtime.admin_token, "display": False},
     ]
+    from hub.retention import retention_service
+
+    if retention := retention_service(settings):  # minors' data: the daily retention run (hub/retention.py)
+        services.append(retention)
     if settings.culler["enabled"]:
         services.append({
             "name": "idle-culler",

@@ -148,6 +148,7 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
         store.set_password(account.username, password_hash, must_change=False)
     for school_id, admin in (("dh", "schooladmin1"), ("xl", "schooladmin2")):
         store.add_assignments(store.actor_for(admin), term["term_id"], demo_assignments(rng, roster, school_id))
+    seed_guardians(store, rng, roster, today)
     records = seed_records(store, rng, term, today)
     for n in range(1, 11):
         for course in COURSES:
@@ -179,6 +180,46 @@ def seed_training_results(store, rng: random.Random) -> None:
         store.put_training_results(course_id, course.title, results)
 
 
+NOTICE_VERSION = "2026-09"  # the demo's privacy notice for guardians (儿童个人信息保护告知书)
+GUARDIAN_RELATIONS = ("母亲", "父亲", "母亲", "父亲", "外祖母", "祖父")
+
+
+def without_consent(store) -> dict[str, list[str]]:
+    """The demo's students under 14 whose guardians have not agreed (yet): the last two such primary mentees of
+    principal1 and of psych1 have no consent at all; principal1's third-last has withdrawn the home-visit
+    consent. (The mentors the tests and benchmarks write for, teacher1..teacher24, have every consent.)"""
+    children = {s.student_id for s in store.find_students_in(school_id="dh") if s.under_14(store.today())}
+    primaries = {}
+    for user in ("principal1", "psych1"):
+        actor = store.actor_for(user)
+        primaries[user] = sorted(a.student_id for a in store.find_assignments(actor) if a.staff_id == user
+                                 and a.kind == "primary" and a.student_id in children)  # fmt: skip
+    return {"none": primaries["principal1"][-2:] + primaries["psych1"][-2:],
+            "home_visit_withdrawn": primaries["principal1"][-3:-2]}
+
+
+def seed_guardians(store, rng: random.Random, roster: dict, today: dt.date) -> dict:
+    """A guardian for every student (synthetic names, no real contact data) and their consents to mentor
+    records, home visits and referral, given at the start of term; a few students without (``without_consent``)."""
+    exceptions = without_consent(store)
+    granted = (today - dt.timedelta(days=60)).isoformat()
+    rows = []
+    for n, student in enumerate(roster["students"]):
+        scopes = [] if student["student_id"] in exceptions["none"] else ["mentor_records", "home_visit", "referral"]
+        rows.append({"student_id": student["student_id"], "relation": GUARDIAN_RELATIONS[n % len(GUARDIAN_RELATIONS)],
+                     "name": rng.choice(SURNAMES) + "家长", "contact_channel": f"演示联系方式-{n + 1:04d}",
+                     "is_primary": True,
+                     "consents": [{"scope": scope, "policy_version": NOTICE_VERSION, "given_via": "书面签字",
+                                   "granted_on": granted} for scope in scopes]})  # fmt: skip
+    counts = store.import_guardians(rows, recorded_by="demo-seed")
+    office = {school_id: store.actor_for(admin) for school_id, admin in (("dh", "schooladmin1"), ("xl", "schooladmin2"))}
+    for student_id in exceptions["home_visit_withdrawn"]:
+        visit = next(c for c in store.find_guardians(office["dh"], student_id)[0]["consents"]
+                     if c["scope"] == "home_visit")  # fmt: skip
+        store.withdraw_consent(office["dh"], visit["consent_id"], {"withdrawn_via": "书面签字"})
+    return counts
+
+
 def seed_records(store, rng: random.Random, term: dict, today: dt.date) -> int:
     """A few records by teacher1..teacher6 and teacher15..teacher16 for some of their mentees; home visits
     in the term's home-visit window (before the term began), the others since the first day."""
@@ -202,12 +243,15 @@ def seed_records(store, rng: random.Random, term: dict, today: dt.date) -> int:
 def run_seed(args) -> int:
     from hub.store import open_store, upgrade
     from hub.store.command import ensure_sqlite_folder
+    from hub.store.crypto import KEY_FILE_NAME, ensure_key_file
 
     state = Path(args.state).resolve()
     db_url = args.db or f"sqlite:///{state / 'records.sqlite'}"
     ensure_sqlite_folder(db_url)
     upgrade(db_url)
-    store = open_store(db_url)
+    key_file = state / "secrets" / KEY_FILE_NAME  # the default privacy.key_file of a hub on this state folder
+    ensure_key_file(key_file)
+    store = open_store(db_url, key_file=key_file)
     try:
         if store.find_accounts():
             print("演示数据已存在，未做改动 (demo district already seeded; nothing changed)")

@@ -104,6 +104,10 @@ def prepare(settings: Settings) -> Runtime:
         log.warning(DEMO_WARNING)
     if settings.mode == "server":
         keep_users_off_internal_ports(settings)
+    from hub.privacy import field_key_file
+    from hub.store.crypto import ensure_key_file
+
+    ensure_key_file(field_key_file(settings))  # the records service's field keys (hub.store.crypto)
     store = open_migrated_store(settings)
     try:
         memberships = store.group_memberships()

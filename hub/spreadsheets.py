@@ -119,6 +119,19 @@ def xlsx_bytes(sheets: dict[str, tuple[Iterable, Iterable[Iterable]]]) -> bytes:
     return buffer.getvalue()
 
 
+def docx_table(document, rows: Iterable[Iterable], style: str = "Table Grid"):
+    """A table in a python-docx ``document`` (the guardian's copy, ``hub.guardian_copy``): every cell plain text
+    (``cell.text`` writes a text run, never a field code such as a HYPERLINK field), so a cell that begins
+    with ``=`` stays what it says. Returns the table."""
+    rows = [[str(value) for value in row] for row in rows]
+    table = document.add_table(rows=0, cols=max((len(row) for row in rows), default=1))
+    table.style = style
+    for row in rows:
+        for cell, value in zip(table.add_row().cells, row, strict=False):
+            cell.text = value
+    return table
+
+
 # --- reading ----------------------------------------------------------------------------------------
 
 def check_file_size(size: int) -> None:

@@ -121,6 +121,58 @@ class RecordsClient:
     def remove_record(self, record_id: int, reason: str = "") -> dict:
         return self.request("DELETE", f"records/{int(record_id)}", params={"reason": reason})
 
+    def record_history(self, record_id: int) -> dict:
+        """Every version of a record, oldest first (its author, and whoever may read it)."""
+        return self.request("GET", f"records/{int(record_id)}/history")
+
+    def own_records(self) -> list[dict]:
+        """Every record the caller wrote, deleted ones included: what they recorded and when."""
+        return self.request("GET", "my-records")["records"]
+
+    def consents(self, student_id: str | None = None) -> list[dict]:
+        """What may be recorded for each student the caller may read: consent status per scope."""
+        return self.request("GET", "consents", params={"student_id": student_id})["consents"]
+
+    def missing_consents(self) -> list[dict]:
+        """School admins: their school's students who lack a guardian's consent."""
+        return self.request("GET", "consents/missing")["students"]
+
+    def add_guardian(self, student_id: str, relation: str, name: str, **fields) -> dict:
+        return self.request("POST", "guardians", json={"student_id": student_id, "relation": relation, "name": name,
+                                                       **fields})  # fmt: skip
+
+    def guardians(self, student_id: str) -> list[dict]:
+        return self.request("GET", f"students/{quote(student_id, safe='')}/guardians")["guardians"]
+
+    def add_consent(self, student_id: str, guardian_id: int, scope: str, policy_version: str, given_via: str,
+                    **fields) -> dict:  # fmt: skip
+        return self.request("POST", "consents", json={"student_id": student_id, "guardian_id": guardian_id,
+                                                      "scope": scope, "policy_version": policy_version,
+                                                      "given_via": given_via, **fields})  # fmt: skip
+
+    def withdraw_consent(self, consent_id: int, withdrawn_via: str) -> dict:
+        return self.request("POST", f"consents/{int(consent_id)}/withdraw", json={"withdrawn_via": withdrawn_via})
+
+    def add_guardian_request(self, student_id: str, kind: str, received_via: str, **fields) -> dict:
+        """School admins: log a guardian's request (kind: access, copy, correct, delete)."""
+        return self.request("POST", "guardian-requests", json={"student_id": student_id, "kind": kind,
+                                                               "received_via": received_via, **fields})  # fmt: skip
+
+    def guardian_requests(self, status: str | None = None) -> list[dict]:
+        return self.request("GET", "guardian-requests", params={"status": status})["requests"]
+
+    def answer_guardian_request(self, request_id: int, decision: str, answer: str) -> dict:
+        return self.request("POST", f"guardian-requests/{int(request_id)}/answer",
+                            json={"decision": decision, "answer": answer})  # fmt: skip
+
+    def guardian_copy(self, request_id: int) -> bytes:
+        """The .docx copy of the child's file for an access or copy request (built and audited by the service)."""
+        return self.request("GET", f"guardian-requests/{int(request_id)}/copy.docx", raw=True)
+
+    def access_review(self, school: str | None = None, since: str | None = None, until: str | None = None) -> dict:
+        """School leaders (own school) and platform admins: who read which students' records in a period."""
+        return self.request("GET", "access-review", params={"school": school, "since": since, "until": until})
+
     def progress(self, term: str | None = None) -> dict:
         return self.request("GET", "progress", params={"term": term})
 

@@ -118,6 +118,7 @@ class Workbench:
             pages.append((t("tab_class"), self._class))
         if "school_admin" in roles and progress:
             pages.append((t("tab_school"), self._school))
+        pages += consent_pages(client, roles, mentees)  # 可记录范围 / 监护人同意 (widgets.consent_panel)
         self.pages = [page for _, page in pages]
         self.tabs = w.Tab([page.widget for page in self.pages], titles=[title for title, _ in pages])
         self.status = w.HTML("")
@@ -194,6 +195,20 @@ class Workbench:
                 self._class.value.reload()
         except RecordsError as error:
             self.status.value = f'<p style="color:#b00020">{html.escape(t("load_failed", message=error.message_zh))}</p>'
+
+
+def consent_pages(client, roles: set, mentees: list) -> list:
+    """A mentor's 可记录范围 tab (their mentees' consents), a school admin's 监护人同意 tab (missing ones)."""
+    from . import consent_texts
+    from .consent_panel import ConsentPanel, MissingConsentsPanel
+
+    pages = []
+    if mentees:
+        ids = [mentee["student_id"] for mentee in mentees]
+        pages.append((consent_texts.TAB_MENTEES, Lazy(lambda: ConsentPanel.from_client(client, ids))))
+    if "school_admin" in roles:
+        pages.append((consent_texts.TAB_SCHOOL, Lazy(lambda: MissingConsentsPanel.from_client(client))))
+    return pages
 
 
 class ErrorPage:

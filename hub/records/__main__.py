@@ -8,6 +8,8 @@ Environment:
   JUPYTERHUB_SERVICE_PREFIX  URL prefix (set by the hub), default /services/records/
   JUPYTERHUB_API_URL, JUPYTERHUB_API_TOKEN, ...  read by jupyterhub.services.auth.HubOAuth
   MENTORHUB_RECORDS_WORKERS  database worker threads (default 8)
+  MENTORHUB_FIELD_KEY_FILE   the keys of the encrypted fields (hub.store.crypto; required, else the state
+                             folder's secrets/field-keys.json when MENTORHUB_STATE_DIR is set)
 """
 
 from __future__ import annotations
@@ -40,6 +42,30 @@ def configure_logging(stream=None) -> None:
                         stream=stream)  # fmt: skip
 
 
+def use_field_keys(store, environ) -> bool:
+    """Give the store the field keys (MENTORHUB_FIELD_KEY_FILE, else the state folder's secrets/field-keys.json);
+    False, after saying why, when there are none: the service never writes sensitive fields unencrypted."""
+    from pathlib import Path
+
+    from hub.store.crypto import KEY_FILE_ENV, KEY_FILE_NAME, KeyRing, attach
+
+    path = environ.get(KEY_FILE_ENV) or (
+        str(Path(environ["MENTORHUB_STATE_DIR"]) / "secrets" / KEY_FILE_NAME) if environ.get("MENTORHUB_STATE_DIR")
+        else "")  # fmt: skip
+    if not path or not Path(path).exists():
+        print(f"{KEY_FILE_ENV} names no key file ({path or 'not set'}): the records service needs the field keys "
+              f"(privacy.key_file; the hub makes the file at its first start).\n"
+              f"找不到敏感字段的密钥文件（{path or '未设置'}）：记录服务不能在没有密钥的情况下运行（设置项 privacy.key_file）。",
+              file=sys.stderr)  # fmt: skip
+        return False
+    try:
+        attach(store.engine, KeyRing.from_file(path))
+    except StoreError as error:
+        print(f"{error.message_en}\n{error.message_zh}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(environ=os.environ) -> int:
     configure_logging()
     db_url = environ.get("MENTORHUB_RECORDS_DB_URL", "")
@@ -55,6 +81,12 @@ def main(environ=os.environ) -> int:
     except StoreError as error:
         print(f"{error.message_en}\n{error.message_zh}", file=sys.stderr)
         return 4
+    if not use_field_keys(store, environ):
+        return 5
+    if environ.get("MENTORHUB_PRIVACY"):  # request_days, copy_concern_details (hub.privacy)
+        import json
+
+        store.privacy_options = {**store.privacy_options, **json.loads(environ["MENTORHUB_PRIVACY"])}
     from .app import make_app
 
     prefix = environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/records/")

@@ -10,6 +10,7 @@ from tornado import web
 
 from . import handlers as h
 from .export_handlers import ProgressExportHandler
+from .guardian_handlers import GUARDIAN_PATTERNS, GUARDIAN_ROUTES
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
 from .year_handlers import YEAR_PATTERNS, YEAR_ROUTES
 
@@ -41,12 +42,14 @@ ROUTES = [
     ("exports/progress.xlsx", ProgressExportHandler, ("get",)),
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
     *YEAR_ROUTES,  # terms and calendars, life events, class mentor teams, 多对一 teams, 排摸
+    *GUARDIAN_ROUTES,  # minors' data: record history, consents, guardians' requests, access review
 ]
 
 PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
             "flag_id": r"(?P<flag_id>\d+)"}  # fmt: skip
 PATTERNS.update(STUDIO_PATTERNS)
 PATTERNS.update(YEAR_PATTERNS)
+PATTERNS.update(GUARDIAN_PATTERNS)
 
 
 def url_pattern(path: str) -> str:

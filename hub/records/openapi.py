@@ -189,13 +189,19 @@ def year_paths() -> dict:
     return YEAR_PATHS
 
 
+def guardian_paths() -> dict:
+    from .guardian_openapi import GUARDIAN_PATHS  # imported late: that module builds on this one
+
+    return GUARDIAN_PATHS
+
+
 def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Mentor Hub 记录服务 (records service)", "version": "1"},
         "servers": [{"url": api_prefix}],
         "security": [{"hubToken": []}, {"hubOAuthCookie": []}],
-        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths(), **year_paths()}.items()},
+        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths(), **year_paths(), **guardian_paths()}.items()},
         "components": {
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",

@@ -118,6 +118,21 @@ POLICY: dict[str, dict[str, str]] = {
     },
 }  # fmt: skip
 
+# Minors' data (issue 21): record history, guardians and consents, guardians' requests, the access review.
+RECORD_HISTORY = "record.history"  # every version of a record; its author always sees their own (hub.store.history)
+CONSENT_READ = "consent.read"  # what may be recorded for a student (consent status per scope, no guardian data)
+GUARDIAN_MANAGE = "guardian.manage"  # the school office: guardians, consents, guardians' requests
+ACTIONS += (RECORD_HISTORY, CONSENT_READ, GUARDIAN_MANAGE)
+for _action in (RECORD_HISTORY, CONSENT_READ):
+    for _role, _scope in ((MENTOR, OWN_MENTEE), ("head_teacher", OWN_CLASS), ("leader", OWN_SCHOOL),
+                          ("school_admin", OWN_SCHOOL)):  # fmt: skip
+        POLICY[_role][_action] = _scope
+POLICY["school_admin"][GUARDIAN_MANAGE] = OWN_SCHOOL
+ACCESS_REVIEW = "access.review"  # who read which students' records, from the audit log (hub.store.review_verbs)
+ACTIONS += (ACCESS_REVIEW,)
+POLICY["leader"][ACCESS_REVIEW] = OWN_SCHOOL  # the school's person in charge of minors' personal information
+POLICY["admin"][ACCESS_REVIEW] = DISTRICT
+
 
 #: Grounds for break-glass access (the request names one; the free-text reason says what happened).
 BREAK_GLASS_GROUNDS = {

@@ -19,10 +19,23 @@ def resolve_db_url(db: str | None, settings_path: str | None = None) -> str:
 
 
 def open_from_args(args):
-    """The records store named by a command's ``--db`` / ``--settings`` options (raises ``StoreError``)."""
+    """The records store named by a command's ``--db`` / ``--settings`` options (raises ``StoreError``), with
+    the settings' field keys (``privacy.key_file``) when that file exists."""
     from hub.store import open_store
 
-    return open_store(resolve_db_url(args.db, args.settings))
+    return open_store(resolve_db_url(args.db, args.settings), key_file=settings_key_file(args.settings))
+
+
+def settings_key_file(settings_path: str | None):
+    """The settings' field key file when it exists (else None: the store looks for one itself)."""
+    from hub.privacy import field_key_file
+    from hub.settings import SettingsError, load_settings
+
+    try:
+        path = field_key_file(load_settings(settings_path))
+    except SettingsError:
+        return None
+    return path if path.exists() else None
 
 
 def open_or_say_why(args):

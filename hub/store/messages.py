@@ -106,6 +106,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_mentor": ("{value} is not an active staff member of your school", "导师编号“{value}”不是本校在职教职工"),
 }
 
+# Minors' data (issue 21): guardians, consents, guardians' requests, retention, backups.
+FIELD_LABELS.update({
+    "relation": "与学生关系", "name": "姓名", "contact_channel": "联系方式", "is_primary": "是否主要监护人",
+    "guardian_id": "监护人", "scope": "同意范围", "policy_version": "告知书版本", "given_via": "同意方式",
+    "withdrawn_via": "撤回方式", "granted_on": "同意日期", "received_on": "收到日期", "received_via": "收到方式",
+    "request": "申请", "answer": "答复", "decision": "处理结果", "school_id": "学校", "since": "起始日期",
+    "until": "截止日期",
+})  # fmt: skip
+MESSAGES.update({
+    "consent_missing": (
+        "the guardian has not consented to {scope} for this student (under 14)",
+        "该生未满14周岁，监护人尚未同意“{label}”，不能保存。请联系学校德育处（学校管理员）登记监护人的同意后再记录",
+    ),
+    "consent_withdrawn": (
+        "the guardian has withdrawn the consent to {scope} for this student (under 14)",
+        "该生未满14周岁，监护人已撤回对“{label}”的同意，不能再保存此类记录。如有疑问请联系学校德育处",
+    ),
+    "consent_exists": ("a consent to this scope is already in force", "该生的“{label}”已有有效的监护人同意，无需重复登记"),
+    "consent_not_found": ("consent {value} not found", "找不到同意记录 {value}"),
+    "consent_already_withdrawn": ("this consent was already withdrawn", "该同意已经撤回"),
+    "guardian_not_found": ("guardian {value} not found for this student", "该生没有编号为 {value} 的监护人"),
+    "request_not_found": ("guardian request {value} not found", "找不到监护人申请 {value}"),
+    "request_closed": ("this request has been answered already", "该申请已经答复，不能再次答复"),
+    "request_not_copy": ("only a request to see or copy the file gets a copy",
+                         "只有“查阅”或“复制”申请才生成副本（更正、删除申请请直接答复）"),
+})  # fmt: skip
+
 
 def label(field: str | None) -> str:
     return FIELD_LABELS.get(field or "", field or "")

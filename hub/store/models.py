@@ -29,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from .crypto import SealedJSON, SealedText
+
 RECORD_KINDS = ("home_visit", "talk", "growth_message", "parent_contact", "guidance")
 ASSIGNMENT_KINDS = ("primary", "additional")
 STAFF_ROLES = ("subject", "head_teacher", "psychology", "leader", "middle_manager")
@@ -138,6 +140,10 @@ class Student(Base):
     needs_mentors: Mapped[int] = mapped_column(Integer, default=1)  # >1: 多对一 (special guidance needs)
     birth_year_month: Mapped[str | None] = mapped_column(String(7), nullable=True)  # "YYYY-MM"
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # added by migration 0007_minors_data: when the student left the school (the retention rule counts
+    # from it) and when the retention run anonymised the row
+    left_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    anonymised_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
     def to_dict(self) -> dict:
         return {**super().to_dict(), "under_14": self.under_14()}
@@ -158,8 +164,12 @@ class Guardian(Base):
     student_id: Mapped[str] = mapped_column(ForeignKey("students.student_id"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
     name: Mapped[str] = mapped_column(String(50), default="")
-    contact_channel: Mapped[str] = mapped_column(String(100), default="")  # sensitive
+    # sensitive: encrypted at rest (hub.store.crypto); Text since 0007_minors_data (ciphertext is longer)
+    contact_channel: Mapped[str] = mapped_column(SealedText, default="")
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # added by migration 0007_minors_data (hub.store.consent_verbs)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    created_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Consent(Base):
@@ -172,6 +182,10 @@ class Consent(Base):
     method: Mapped[str] = mapped_column(String(20), default="")
     granted_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    # added by migration 0007_minors_data (hub.store.consent_verbs)
+    recorded_by: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    withdrawal_method: Mapped[str] = mapped_column(String(20), default="", server_default="")
 
 
 class MentorAssignment(Base):
@@ -230,7 +244,7 @@ class Record(Base):
             "author": self.author, "term_id": self.term_id, "date": plain(self.event_date),
             **self.fields,
             "created_at": plain(self.created_at), "updated_at": plain(self.updated_at),
-            "deleted": self.deleted_at is not None,
+            "deleted": self.deleted_at is not None, "version": self.version or 1,
         }  # fmt: skip
     record_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(20), index=True)
@@ -238,12 +252,16 @@ class Record(Base):
     author: Mapped[str] = mapped_column(String(64), index=True)  # hub user name of the writer
     term_id: Mapped[str] = mapped_column(ForeignKey("terms.term_id"), index=True)
     event_date: Mapped[dt.date] = mapped_column(Date)
-    fields: Mapped[dict] = mapped_column(JSON, default=dict)
+    fields: Mapped[dict] = mapped_column(SealedJSON, default=dict)  # family_situation encrypted (hub.store.crypto)
     client_ref: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     deleted_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # added by migration 0007_minors_data: the number of the current version (earlier ones are in
+    # ``record_versions``, hub.store.history) and who wrote it (NULL: the author)
+    version: Mapped[int] = mapped_column(Integer, server_default="1")  # no Python default: older inserts work
+    updated_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class RecordDomain(Base):
@@ -291,7 +309,7 @@ class ConcernFlag(Base):
     level: Mapped[int] = mapped_column(Integer, default=1)
     signals: Mapped[list] = mapped_column(JSON, default=list)  # 认知/情绪/行为 checklist codes
     immediate_risk: Mapped[bool] = mapped_column(Boolean, default=False)
-    details: Mapped[str] = mapped_column(Text, default="")
+    details: Mapped[str] = mapped_column(SealedText, default="")  # encrypted at rest (hub.store.crypto)
     referred_to: Mapped[str] = mapped_column(String(30), default="")
     status: Mapped[str] = mapped_column(String(16), default="open")
     guardian_informed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)

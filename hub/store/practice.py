@@ -16,7 +16,9 @@ from sqlalchemy.exc import IntegrityError
 
 from . import access
 from .access import Actor, StudentRef
+from .consent_verbs import scopes_for_flag, scopes_for_record
 from .errors import Conflict, Forbidden, Invalid, NotFound
+from .history import keep_version
 from .messages import msg
 from .models import AuditLog, ConcernFlag, MentorAssignment, Record, Staff, Student, Term, plain, utcnow
 from .record_domains import add_record_domains, sync_record_domains
@@ -150,6 +152,7 @@ class PracticeVerbs:
             raise Forbidden(english, chinese, "kind")
         term = self._term_for(None, day, student.school_id)  # no session at all while the terms are cached
         check_event_date(day, self._term_opens(term, student.school_id), term.end_date, self.today(), term.term_id)
+        self.require_consent(student_id, scopes_for_record(kind))  # under 14: the guardian's (consent_verbs)
         now = utcnow()
         values = {"kind": kind, "student_id": student_id, "author": actor.username, "term_id": term.term_id,
                   "event_date": day, "fields": fields, "client_ref": client_ref, "created_at": now,
@@ -231,6 +234,7 @@ class PracticeVerbs:
                 raise invalid("unknown_field", forbidden_key)
         with self.writing() as s:
             record = self._editable(s, actor, record_id)
+            self.require_consent(record.student_id, scopes_for_record(record.kind))
             rest = {k: v for k, v in changes.items() if k != "date"}
             day = parse_day(changes["date"], "date") if "date" in changes else record.event_date
             if "date" in changes:
@@ -243,7 +247,8 @@ class PracticeVerbs:
                 if value in (None, "", []) and key in merged:
                     merged.pop(key)
             merged = validate_record_fields(record.kind, merged, day)  # whole record still valid
-            record.fields, record.event_date, record.updated_at = merged, day, utcnow()
+            edited_at = keep_version(s, record, actor.username)  # the replaced version stays (hub.store.history)
+            record.fields, record.event_date, record.updated_at = merged, day, edited_at
             sync_record_domains(s, record)
             self._audit(s, actor, "record.update", "record", record_id, detail={"fields": sorted(rest)})
         return record
@@ -394,6 +399,7 @@ class PracticeVerbs:
         fields = clean_fields(rest, {k: v for k, v in FLAG_FIELDS.items() if k != "status"})
         with self.writing() as s:
             self._student_in_reach(s, actor, access.FLAG_RAISE, student_id)
+            self.require_consent(student_id, scopes_for_flag(fields))
             flag = ConcernFlag(student_id=student_id, raised_by=actor.username, level=level,
                                signals=fields.get("signals", []), details=fields.get("details", ""),
                                immediate_risk=fields.get("immediate_risk", False),
@@ -447,6 +453,8 @@ class PracticeVerbs:
             if flag is None or not access.permits(actor, access.FLAG_UPDATE, ref(student)):
                 english, chinese = msg("flag_not_found", value=str(flag_id)[:40])
                 raise NotFound(english, chinese)
+            self.require_consent(flag.student_id, scopes_for_flag(
+                {"immediate_risk": flag.immediate_risk, **fields}))  # fmt: skip
             if level is not None:
                 flag.level = validate_flag_level(level)
             for key, value in fields.items():

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session
 
+from . import crypto
 from .access import Actor
 from .account_verbs import AccountAdminVerbs
 from .assignment_verbs import AssignmentVerbs
@@ -32,6 +33,7 @@ from .directory import DirectoryVerbs
 from .errors import Unavailable
 from .group_commit import GroupCommit
 from .messages import msg
+from .minors_verbs import MinorsDataVerbs
 from .models import Account, MentorAssignment, SchoolClass, Staff, Student
 from .practice import PracticeVerbs
 from .progress_verbs import ProgressVerbs
@@ -52,7 +54,7 @@ CACHE_SECONDS = 10.0
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
                   DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs, TermVerbs,
-                  YearVerbs, TeamVerbs):
+                  YearVerbs, TeamVerbs, MinorsDataVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".
@@ -71,13 +73,20 @@ class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, Accoun
         self._record_writes = GroupCommit(self._insert_records, shared=(Unavailable,))
 
     @classmethod
-    def open(cls, target: str | Engine, **kwargs) -> RecordStore:
-        """Open an existing, migrated database; raises ``NotMigrated`` (run `mentorhub db upgrade`)."""
+    def open(cls, target: str | Engine, *, key_file=None, keyring=None, **kwargs) -> RecordStore:
+        """Open an existing, migrated database; raises ``NotMigrated`` (run `mentorhub db upgrade`).
+
+        Sensitive fields use ``keyring``, else the keys of ``key_file``, else those found by
+        ``crypto.default_key_file`` (hub.store.crypto)."""
         engine = make_engine(target) if isinstance(target, str) else target
         try:
             check_migrated(engine)
         except OperationalError as error:
             raise unavailable(error) from error
+        if keyring is None:
+            key_file = key_file or crypto.default_key_file(target if isinstance(target, str) else str(engine.url))
+            keyring = crypto.KeyRing.from_file(key_file) if key_file else None
+        crypto.attach(engine, keyring)
         return cls(engine, **kwargs)
 
     def close(self) -> None:

@@ -174,10 +174,10 @@ def test_every_mentorhub_command_the_docs_name_exists():
 
 
 def test_a_command_that_does_not_exist_is_noticed():
-    text = "Back up with `mentorhub backup`:\n\n```sh\nkubectl -n mentorhub create secret x\n" \
+    text = "Move it with `mentorhub teleport`:\n\n```sh\nkubectl -n mentorhub create secret x\n" \
            "mentorhub course publish foundations x\nmentorhub course release foundations x\n```\n"
-    assert commands_named(text) == {("backup",), ("course", "publish"), ("course", "release")}
-    assert unknown_commands(commands_named(text)) == ["backup", "course publish"]
+    assert commands_named(text) == {("teleport",), ("course", "publish"), ("course", "release")}
+    assert unknown_commands(commands_named(text)) == ["course publish", "teleport"]
 
 
 # --- README ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ import requests
 from hub.cluster import SERVICE_BIND_ENV
 from hub.records.__main__ import BIND_URL_ENV, listen_address
 from hub.store import open_store
+from hub.store.crypto import ensure_key_file
 from hub.store.testing import new_database_url
 from tests.helpers import free_port, wait_for
 
@@ -38,7 +39,10 @@ def test_service_process_listens_on_the_bind_url(tmp_path):
     url, _ = new_database_url("sqlite", tmp_path)
     open_store(url).close()
     bind_port, service_port = free_port(), free_port()
+    keys = tmp_path / "field-keys.json"
+    ensure_key_file(keys)  # the service does not start without its field keys (hub.store.crypto)
     env = {**os.environ, "MENTORHUB_RECORDS_DB_URL": url, "JUPYTERHUB_API_URL": "http://127.0.0.1:9/hub/api",
+           "MENTORHUB_FIELD_KEY_FILE": str(keys),
            "JUPYTERHUB_SERVICE_URL": f"http://127.0.0.1:{service_port}",
            BIND_URL_ENV: f"http://127.0.0.1:{bind_port}"}  # fmt: skip
     process = subprocess.Popen([sys.executable, "-m", "hub.records"], env=env, stdout=subprocess.DEVNULL,
