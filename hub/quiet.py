@@ -30,11 +30,14 @@ NEEDS_NO_ACTION: tuple[tuple[str, str], ...] = (
     (r"^'extra_template_paths' (was|is) found in both ",
      "jupyterhub-singleuser itself sets NotebookApp.extra_template_paths, and notebook_shim warns about it "
      "in every Jupyter server; nothing in the project's configuration sets it."),
+    (r"^Notebook .+ is not trusted$",
+     "Voilà notes it at every page of the apps; trust concerns only outputs stored in a notebook, and the apps "
+     "are committed without any (Voilà runs them)."),
     (r"^Could not load pycurl",
      "the idle culler asks the hub about its users every few minutes; tornado's own HTTP client does that."),
-    (r"^Skipping XSRF check for insecure request GET .*/api/events/subscribe",
-     "JupyterLab's event stream is a websocket, which carries no XSRF token; jupyter_server notes it at "
-     "every JupyterLab load."),
+    (r"^Skipping XSRF check for insecure request GET ",
+     "a GET changes nothing, so it needs no XSRF token; jupyter_server notes every GET that comes with the "
+     "hub's login instead (each JupyterLab load, each formgrader page)."),
 )
 # Only where the hub listens on this machine alone (demo mode): there nobody needs TLS.
 WITHOUT_SSL = (r"^Running JupyterHub without SSL\.",

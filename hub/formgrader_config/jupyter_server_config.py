@@ -7,3 +7,5 @@ c = get_config()  # noqa: F821
 
 quiet_python_warnings()
 c.Application.logging_config = logging_config()  # the server and each extension app
+# nbgrader's panel of the formgrader's own configuration (file paths, class names) means nothing to a trainer
+c.FormgradeExtension.debug = False
