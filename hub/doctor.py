@@ -138,6 +138,16 @@ def check_network_policy(settings: Settings) -> list[Check]:
                                                  f"{settings.server['uid_max']}")]
 
 
+def check_cpu_tiers(settings: Settings) -> Check:
+    """Which mechanism keeps users' servers and kernels behind the hub (``hub.priority``); informational."""
+    from hub.priority import mechanism
+
+    found, where = mechanism()
+    fix = "" if found.startswith("cgroup") else (
+        "run the hub as root, or in a systemd service with a delegated cgroup (deploy/systemd/mentorhub.service)")
+    return Check("CPU tiers", True, f"{found} ({where})", fix)
+
+
 def check_port(name: str, port: int) -> Check:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -152,6 +162,8 @@ def check_port(name: str, port: int) -> Check:
 def run_checks(settings: Settings) -> list[Check]:
     checks = [check_proxy(), check_state_dir(settings), check_database(settings), *check_database_passwords(settings),
               *check_network_policy(settings)]
+    if settings.mode != "cluster":
+        checks.append(check_cpu_tiers(settings))
     for name, port in (("public", settings.public_port), ("hub", settings.hub_port),
                        ("proxy api", settings.proxy_api_port), ("records", settings.records_port)):
         checks.append(check_port(name, port))

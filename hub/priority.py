@@ -9,8 +9,9 @@ the hub as an equal. So the niceness goes to both: the process (`os.nice`) and i
 Users' servers do it in the spawner (`hub.spawners`, `hub.warmstart`), their kernels in the provisioner
 that starts them (`hub.kernels`).
 
-Where the hub may (root, a cgroup-v1 cpu controller, as on this machine), users' servers and kernels also go
-into two cpu cgroups, one per tier (`UserCpuGroups`), which weigh them together rather than per session.
+Where the hub may (root, or a cgroup subtree delegated to it; cgroup v2 or a cgroup-v1 cpu controller, as on
+this machine), users' servers and kernels also go into two cpu cgroups, one per tier (`UserCpuGroups`),
+which weigh them together rather than per session.
 
 Unprivileged processes may raise an autogroup's nice value, at most once per 100 ms across the machine;
 a write refused for that reason is tried again a few times.
@@ -81,11 +82,18 @@ def lower_own_priority(nice: int, session_nice: int | None = None) -> None:
 # -- one cpu cgroup per tier ---------------------------------------------------------------------------
 CGROUP_V1_CPU = Path("/sys/fs/cgroup/cpu")
 USERS_GROUP = "mentorhub-users"
+HUB_LEAF = "mentorhub-hub"  # cgroup v2: where the hub's own processes go (no process may sit beside children)
+MOUNTINFO = Path("/proc/self/mountinfo")
 
 
 def nice_weight(nice: int) -> int:
     """The scheduler's weight for a nice value: 1024 at 0, a fifth less per step (110 at 10, 15 at 19)."""
     return max(2, round(1024 / 1.25**nice))
+
+
+def cpu_weight_v2(nice: int) -> int:
+    """cgroup v2's ``cpu.weight`` (1..10000, 100 for nice 0) that weighs like one process at ``nice``."""
+    return max(1, min(10000, round(nice_weight(nice) * 100 / 1024)))
 
 
 def own_cgroup(controller: str, proc_cgroup: str = "/proc/self/cgroup") -> str:
@@ -95,6 +103,23 @@ def own_cgroup(controller: str, proc_cgroup: str = "/proc/self/cgroup") -> str:
         if controller in controllers.split(","):
             return path
     raise OSError(f"no cgroup-v1 {controller} hierarchy for this process")
+
+
+def own_cgroup_v2(proc_cgroup: str = "/proc/self/cgroup") -> str:
+    """This process's cgroup in the unified (v2) hierarchy ("0::<path>")."""
+    for line in Path(proc_cgroup).read_text().splitlines():
+        if line.startswith("0::"):
+            return line[3:]
+    raise OSError("this process has no cgroup-v2 entry")
+
+
+def cgroup_v2_mount(mountinfo: Path = MOUNTINFO) -> Path | None:
+    """Where the unified (v2) hierarchy is mounted (``/sys/fs/cgroup`` on a v2-only host), if anywhere."""
+    for line in mountinfo.read_text().splitlines():
+        fields = line.split(" - ", 1)
+        if len(fields) == 2 and fields[1].split()[0] == "cgroup2":
+            return Path(fields[0].split()[4])
+    return None
 
 
 @dataclass(frozen=True)
@@ -107,22 +132,70 @@ class UserCpuGroups:
     here: 60 busy sessions at nice 19 left two busy processes of the hub's tier 74 % of two cores; the
     same 60 processes in one cgroup weighted like nice 19, 98 %. Inside a cgroup Linux schedules tasks by
     their niceness alone (autogroups are for the top group only). The groups sit under the hub's own
-    cgroup; kernels inherit their server's."""
+    cgroup (``mentorhub-users``, which as a whole weighs like one process at nice 0 against the hub's);
+    kernels inherit their server's.
+
+    Two ways to make them, tried in this order by ``create``:
+
+    - **cgroup v2** (current Debian and Ubuntu, and a systemd service with ``Delegate=cpu``, see
+      ``deploy/systemd/mentorhub.service``): when the cpu controller is available to the hub's own cgroup and
+      the hub may write there. The hub's own processes move into a leaf ``mentorhub-hub`` (a v2 cgroup with
+      children may hold no process), ``+cpu`` is enabled for the children, and the tiers get ``cpu.weight``.
+    - **cgroup v1** (a cpu hierarchy of its own, as on this machine and in CI): ``cpu.shares``.
+
+    Elsewhere (no cpu controller we may use: not root and nothing delegated) ``create`` gives None and the
+    sessions' niceness has to do; ``mechanism()`` says which applies (``mentorhub doctor`` prints it)."""
 
     starting: Path
     running: Path
+    version: int = 1
 
     @classmethod
     def create(cls, start_nice: int, cpu_nice: int, name: str = USERS_GROUP,
-               hierarchy: Path = CGROUP_V1_CPU) -> UserCpuGroups | None:  # fmt: skip
-        """Make (or reuse) the groups; None where this system does not let us (no cgroup-v1 cpu controller,
-        not root): the sessions' niceness then has to do."""
+               hierarchy: Path = CGROUP_V1_CPU, unified: Path | None = None,
+               proc_cgroup: str = "/proc/self/cgroup") -> UserCpuGroups | None:  # fmt: skip
+        """Make (or reuse) the groups; None where this system does not let us. ``unified`` is where the v2
+        hierarchy is mounted (default: from ``/proc/self/mountinfo``)."""
+        groups = cls._create_v2(start_nice, cpu_nice, name, unified, proc_cgroup)
+        return groups or cls._create_v1(start_nice, cpu_nice, name, hierarchy, proc_cgroup)
+
+    @classmethod
+    def _create_v1(cls, start_nice, cpu_nice, name, hierarchy, proc_cgroup) -> UserCpuGroups | None:
         try:
-            base = hierarchy / own_cgroup("cpu").lstrip("/") / name
-            groups = cls(base / "starting", base / "running")
+            base = hierarchy / own_cgroup("cpu", proc_cgroup).lstrip("/") / name
+            groups = cls(base / "starting", base / "running", 1)
             for group, nice in ((groups.starting, start_nice), (groups.running, cpu_nice)):
                 group.mkdir(parents=True, exist_ok=True)
                 (group / "cpu.shares").write_text(str(nice_weight(nice)))
+        except (OSError, ValueError):
+            return None
+        return groups
+
+    @classmethod
+    def _create_v2(cls, start_nice, cpu_nice, name, unified, proc_cgroup) -> UserCpuGroups | None:
+        try:
+            unified = unified or cgroup_v2_mount()
+            if unified is None:
+                return None
+            own = own_cgroup_v2(proc_cgroup).lstrip("/")
+            base = unified / own
+            if own.endswith(HUB_LEAF):  # the hub's processes were moved into their leaf before (a restart)
+                base = base.parent
+            if "cpu" not in (base / "cgroup.controllers").read_text().split():
+                return None
+            if base != unified:  # the top cgroup may hold processes beside children; any other may not
+                leaf = base / HUB_LEAF
+                leaf.mkdir(exist_ok=True)
+                for pid in (base / "cgroup.procs").read_text().split():
+                    cls.move(pid, leaf)
+            enable_cpu(base)
+            users = base / name
+            users.mkdir(exist_ok=True)
+            enable_cpu(users)
+            groups = cls(users / "starting", users / "running", 2)
+            for group, nice in ((groups.starting, start_nice), (groups.running, cpu_nice)):
+                group.mkdir(exist_ok=True)
+                (group / "cpu.weight").write_text(str(cpu_weight_v2(nice)))
         except (OSError, ValueError):
             return None
         return groups
@@ -135,3 +208,35 @@ class UserCpuGroups:
         except OSError:
             return False
         return True
+
+
+def enable_cpu(group: Path) -> None:
+    """Let ``group``'s children use the cpu controller (cgroup v2), unless they already may."""
+    control = group / "cgroup.subtree_control"
+    if "cpu" not in (control.read_text().split() if control.exists() else []):
+        control.write_text("+cpu")
+
+
+def mechanism(hierarchy: Path = CGROUP_V1_CPU, unified: Path | None = None,
+              proc_cgroup: str = "/proc/self/cgroup") -> tuple[str, str]:
+    """(mechanism, where) that ``UserCpuGroups.create`` would use here, found without changing anything:
+    ``cgroup-v2``, ``cgroup-v1``, ``session-niceness`` (autogroups) or ``niceness``."""
+    try:
+        unified = unified or cgroup_v2_mount()
+        if unified is not None:
+            own = own_cgroup_v2(proc_cgroup).lstrip("/")
+            base = unified / own
+            base = base.parent if own.endswith(HUB_LEAF) else base
+            if "cpu" in (base / "cgroup.controllers").read_text().split() and os.access(base, os.W_OK):
+                return "cgroup-v2", str(base)
+    except (OSError, ValueError):
+        pass
+    try:
+        base = hierarchy / own_cgroup("cpu", proc_cgroup).lstrip("/")
+        if base.is_dir() and os.access(base, os.W_OK):
+            return "cgroup-v1", str(base)
+    except (OSError, ValueError):
+        pass
+    if autogroup_nice() is not None:
+        return "session-niceness", "/proc/<pid>/autogroup"
+    return "niceness", "nice(2)"

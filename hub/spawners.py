@@ -209,7 +209,9 @@ class LocalServerSpawner(LocalProcessSpawner):
         argv = [*self.cmd, *self.get_args()]
         common = {key: value for key, value in self.environment.items() if isinstance(value, str)}
         starter = WarmStarter.for_script(self.cmd[0], common, self.log)
-        request = {"argv": argv, "env": self.get_env(), "nice": self.cpu_nice, "session_nice": self.session_start_nice,
+        env = self.get_env()
+        starter.check_environment(env)
+        request = {"argv": argv, "env": env, "nice": self.cpu_nice, "session_nice": self.session_start_nice,
                    "cpu_group": str(self.starting_group or ""), "log": self.log_path, **self.warm_identity()}
         self.log.info("Spawning %s (forked by the warm starter)", shlex.join(argv))
 
@@ -221,6 +223,15 @@ class LocalServerSpawner(LocalProcessSpawner):
         except WarmStartFailed as error:
             raise RuntimeError(f"The server of {self.user.name} could not be set up: {error}") from error
         return self.ip or "127.0.0.1", self.port
+
+    async def poll(self):
+        """JupyterHub's poll; for a server forked by the warm starter (not the hub's child), how it ended as
+        the warm starter reported it (before the pid can be taken by another process)."""
+        if self.proc is None and self.pid:
+            status = WarmStarter.exit_status_of(self.pid)
+            if status is not None:  # asked again until JupyterHub has cleaned up after the server
+                return status
+        return await super().poll()
 
     async def move_to_tier(self, running: bool) -> None:
         """Give the server the CPU priority of running servers or of starting ones: its session's niceness

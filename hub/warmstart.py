@@ -19,7 +19,12 @@ the lower CPU priority, its own log (``hub.serverlog``); then it takes the user'
   run code in) cannot ask the warm starter, which runs as root in server mode, for anything.
 
 The warm starter runs with the users' servers' common environment and ``HOME=/nonexistent``: what a module
-might read from the environment at import time is then the same for everybody, or nothing. It exits when the
+might read from the environment at import time is then the same for everybody, or nothing. Some variables act
+only when the interpreter starts (``START_ONLY_VARIABLES``: ``PYTHONPATH``, ``PYTHONHASHSEED``, the locale, …):
+a fork cannot take a user's own value of those, so a start that asks for a different one is started the usual
+way. Each fork closes every descriptor it inherited (but its standard streams and its request), and the warm
+starter reports each fork's exit status back to the hub (``WarmStarter.exit_status_of``), which the spawner's
+``poll`` returns as JupyterHub's own would. It exits when the
 hub closes the control socket (the hub stopped); the servers, each in its own session, carry on and a
 restarted hub finds them by their pid, as after any restart. Its forks are its children: it reaps them and
 logs how they ended.
@@ -47,6 +52,17 @@ from hub.priority import UserCpuGroups, lower_own_priority
 from hub.serverlog import take_own_log
 
 HOME_WHILE_LOADING = "/nonexistent"
+# Environment variables that act only when Python starts (the interpreter reads them before any module runs):
+# a fork keeps the warm starter's, whatever the user's environment says. A start whose environment differs
+# from the warm starter's in one of them is not forked but started the usual way.
+START_ONLY_VARIABLES = (
+    "PYTHONHOME", "PYTHONPATH", "PYTHONSAFEPATH", "PYTHONPLATLIBDIR", "PYTHONNOUSERSITE", "PYTHONUSERBASE",
+    "PYTHONHASHSEED", "PYTHONUTF8", "PYTHONIOENCODING", "PYTHONCOERCECLOCALE", "PYTHONDONTWRITEBYTECODE",
+    "PYTHONPYCACHEPREFIX", "PYTHONWARNINGS", "PYTHONOPTIMIZE", "PYTHONDEBUG", "PYTHONVERBOSE", "PYTHONINSPECT",
+    "PYTHONDEVMODE", "PYTHONMALLOC", "PYTHONFAULTHANDLER", "PYTHONTRACEMALLOC", "PYTHONINTMAXSTRDIGITS",
+    "PYTHONNODEBUGRANGES", "PYTHONUNBUFFERED", "PYTHONWARNDEFAULTENCODING",
+    "LANG", "LC_ALL", "LC_CTYPE",  # the file system encoding and the locale Python set up at start
+)
 FORK_TIMEOUT = 60.0  # seconds for the warm starter to fork (the first start waits for its modules to load)
 
 
@@ -69,6 +85,8 @@ class WarmStarter:
         self.environment = {**environment, "HOME": HOME_WHILE_LOADING}
         self.process: subprocess.Popen | None = None
         self.control: socket.socket | None = None
+        self.exit_status: dict[int, int] = {}  # pid -> exit status of the forks that have ended
+        self._pending = b""
 
     @classmethod
     def for_script(cls, script: str, environment: dict[str, str], log) -> WarmStarter:
@@ -83,8 +101,8 @@ class WarmStarter:
             return
         if self.process is not None:
             self.log.warning("The warm starter for %s exited with status %s; starting it again",
-                        self.script, self.process.returncode)
-            self.control.close()
+                             self.script, self.process.returncode)
+            self._close_control()
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
@@ -97,7 +115,47 @@ class WarmStarter:
         finally:
             theirs.close()
         self.control = ours
+        ours.setblocking(False)
+        asyncio.get_running_loop().add_reader(ours.fileno(), self._read_statuses, ours)
         self.log.info("Warm starter for %s running as pid %d", self.script, self.process.pid)
+
+    def _read_statuses(self, control: socket.socket) -> None:
+        """The warm starter's reports of forks that ended (``{"exited": pid, "status": code}`` lines)."""
+        try:
+            data = control.recv(65536)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # it exited (or we closed it): no more reports
+            asyncio.get_running_loop().remove_reader(control.fileno())
+            return
+        self._pending += data
+        *lines, self._pending = self._pending.split(b"\n")
+        for line in lines:
+            try:
+                report = json.loads(line)
+                self.exit_status[int(report["exited"])] = int(report["status"])
+            except (ValueError, KeyError, TypeError):
+                self.log.warning("Unreadable report from the warm starter: %r", line[:200])
+        while len(self.exit_status) > 10_000:  # pids of long-gone servers
+            self.exit_status.pop(next(iter(self.exit_status)))
+
+    @classmethod
+    def exit_status_of(cls, pid: int) -> int | None:
+        """How a server forked by a warm starter ended, when one has reported it."""
+        for starter in cls._by_script.values():
+            if pid in starter.exit_status:
+                return starter.exit_status[pid]
+        return None
+
+    def check_environment(self, env: dict[str, str]) -> None:
+        """Refuse (``WarmStartUnavailable``) a start whose environment differs from the warm starter's in a
+        variable that acts only when Python starts (``START_ONLY_VARIABLES``): a fork could not honour it."""
+        differing = [name for name in START_ONLY_VARIABLES if env.get(name) != self.environment.get(name)]
+        if differing:
+            raise WarmStartUnavailable(f"{', '.join(differing)} differ from the warm starter's and act only when "
+                                       "Python starts")
 
     async def launch(self, request: dict, started) -> None:
         """Fork a server for ``request`` (argv, env, identity, priority). ``started(pid)`` is called as soon
@@ -131,10 +189,17 @@ class WarmStarter:
         if "error" in outcome:
             raise WarmStartFailed(outcome["error"])
 
+    def _close_control(self) -> None:
+        try:
+            asyncio.get_running_loop().remove_reader(self.control.fileno())
+        except (RuntimeError, ValueError, OSError):  # no loop running, or the socket is closed already
+            pass
+        self.control.close()
+
     def stop(self) -> None:
         """Close the control socket: the warm starter exits (its servers do not)."""
         if self.control is not None:
-            self.control.close()
+            self._close_control()
         if self.process is not None:
             self.process.wait(timeout=10)
         self._by_script.pop(self.script, None)
@@ -167,17 +232,76 @@ def preload_server_extensions() -> list[str]:
     return loaded
 
 
-def reap_children(signum, frame) -> None:
-    while True:
-        try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if pid == 0:
-            return
-        code = os.waitstatus_to_exitcode(status)
-        if code:
-            print(f"warm starter: server pid {pid} exited with status {code}", file=sys.stderr, flush=True)
+def reaper(control: socket.socket):
+    """The SIGCHLD handler: reap the forks that exited and tell the hub how each ended (a line of JSON on the
+    control socket), as JupyterHub learns it from its own children."""
+
+    def reap_children(signum, frame) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            code = os.waitstatus_to_exitcode(status)
+            if code:
+                print(f"warm starter: server pid {pid} exited with status {code}", file=sys.stderr, flush=True)
+            try:
+                control.sendall(json.dumps({"exited": pid, "status": code}).encode() + b"\n")
+            except OSError:  # the hub has gone: nobody to tell
+                pass
+    return reap_children
+
+
+def close_inherited(keep: int) -> None:
+    """Close every descriptor the fork inherited but standard input, output, error and ``keep`` (what
+    ``subprocess``'s ``close_fds`` does for an exec'd server): nothing of the warm starter's stays open in a
+    user's server. (The warm starter holds no Python object over any of them but the control socket, which
+    the fork has closed already.)"""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and fd != keep:
+            try:
+                os.close(fd)
+            except OSError:  # the listing's own descriptor, closed with it
+                pass
+
+
+def home_bound_defaults() -> list[tuple[type, str]]:
+    """Traits whose default was computed when their module was imported, from ``HOME`` (e.g. JupyterLab's
+    ``LabApp.workspaces_dir``): in the warm starter that is ``HOME_WHILE_LOADING``, so each fork must put
+    its user's home in its place (``rebase_home_defaults``), or every user would share one folder."""
+    from traitlets import HasTraits
+
+    found, seen, classes = [], set(), [HasTraits]
+    while classes:
+        cls = classes.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                classes.append(sub)
+        for name, trait in cls.__dict__.items():
+            default = getattr(trait, "default_value", None)
+            if isinstance(default, str) and default.startswith(HOME_WHILE_LOADING + "/"):
+                found.append((cls, name))
+    return found
+
+
+def rebase_home_defaults(found: list[tuple[type, str]], home: str) -> None:
+    """Put ``home`` in place of ``HOME_WHILE_LOADING`` in those defaults: in the trait, and in the initial
+    values traitlets copied from it into its class and every subclass (``_static_immutable_initial_values``)."""
+    for owner, name in found:
+        trait = owner.__dict__[name]
+        old = trait.default_value
+        trait.default_value = home + old[len(HOME_WHILE_LOADING):]
+        classes = [owner]
+        while classes:
+            cls = classes.pop()
+            classes.extend(cls.__subclasses__())
+            initial = cls.__dict__.get("_static_immutable_initial_values")
+            if initial is not None and initial.get(name) == old:
+                initial[name] = trait.default_value
 
 
 def set_up_fork(request: dict, script: str) -> None:
@@ -198,6 +322,7 @@ def set_up_fork(request: dict, script: str) -> None:
     take_own_log(request.get("log"))  # the server's output, and its kernels', not the hub's
     os.environ.clear()
     os.environ.update(request["env"])
+    rebase_home_defaults(HOME_BOUND_DEFAULTS, os.path.expanduser("~"))
     sys.argv = list(request["argv"])
     sys.path[0] = str(Path(script).parent)  # as when the script runs itself
 
@@ -207,6 +332,7 @@ def run_fork(connection: socket.socket, control: socket.socket, entry, script: s
     the script would (`SystemExit` through the warm starter's frames, which hold nothing)."""
     try:
         control.close()
+        close_inherited(keep=connection.fileno())
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.default_int_handler)
         with connection:
@@ -228,15 +354,20 @@ def run_fork(connection: socket.socket, control: socket.socket, entry, script: s
     sys.exit(entry())
 
 
+#: Set by the warm starter once everything is loaded (``home_bound_defaults``); the forks rebase them.
+HOME_BOUND_DEFAULTS: list[tuple[type, str]] = []
+
+
 def serve(script: str, control_fd: int) -> None:
     entry = console_entry(script)
     preloaded = preload_server_extensions()
+    HOME_BOUND_DEFAULTS[:] = home_bound_defaults()
     if threading.active_count() != 1:  # forking a process with threads leaves their locks in any state
         print(f"warm starter: {threading.active_count()} threads after loading; forks may hang",
               file=sys.stderr)
     print(f"warm starter: {Path(script).name} ready with {', '.join(preloaded)}", file=sys.stderr, flush=True)
     control = socket.socket(fileno=control_fd)
-    signal.signal(signal.SIGCHLD, reap_children)
+    signal.signal(signal.SIGCHLD, reaper(control))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on `make run` is for the hub; this one follows it
     while True:
         message, fds, _, _ = socket.recv_fds(control, 16, 1)

@@ -14,6 +14,7 @@ import sys
 import tempfile
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -392,3 +393,31 @@ def probe_paths(hub: HubHandle, user: str, paths: list[str]) -> tuple[str, list[
     'missing' (opened as that account, as any code the user runs would)."""
     out = run_in_kernel(f"{hub.url}/user/{user}", hub.user_token(user), PROBE_CODE.format(paths=paths)).split()
     return out[0], out[1:]
+
+
+@contextmanager
+def server_mode_hub(prefix: str, name: str, artifacts_dir: Path):
+    """A seeded server-mode hub whose Unix accounts start with ``prefix`` (its users' and its graders'); on
+    leaving: the hub stopped (its log kept as ``hub-<name>.log``), the accounts it made and its folder removed,
+    and the users' network policy taken away. Needs root."""
+    import pytest
+
+    from hub import netpolicy
+
+    if os.geteuid() != 0:
+        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
+    before = unix_accounts()
+    folder = Path(tempfile.mkdtemp(prefix=f"mh-{name}-"))
+    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
+    try:
+        settings = write_hub_settings(folder, seed=True, mode="server", extra={
+            "server": {"user_prefix": prefix, "home_root": "/home"}, "culler": {"enabled": False}})
+        hub = start_hub(settings)
+        try:
+            yield hub
+        finally:
+            hub.shutdown(log_copy=artifacts_dir / f"hub-{name}.log")
+    finally:
+        remove_accounts_made_since(before, (prefix,))
+        shutil.rmtree(folder, ignore_errors=True)
+        netpolicy.remove()

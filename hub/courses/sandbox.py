@@ -3,7 +3,8 @@
 Teachers' notebooks are untrusted code. ``GradingSandbox`` turns a command into a bubblewrap command line
 that gives it
 
-- a file system of its own: a read-only ``/usr`` and Python environment, a private ``/tmp`` and ``HOME``
+- a file system of its own: a read-only ``/usr`` (without ``/usr/local``, where sites keep their own
+  configuration) and Python environment, a private ``/tmp`` and ``HOME``
   (small tmpfs), ``/proc`` of its own processes only, and, writable, exactly the folders it is handed (a
   throw-away copy of one submission, the kernel's socket folder). Not the course folder, the state folder,
   the exchange store, the records database or any secret;
@@ -74,11 +75,13 @@ def unprivileged_ids() -> tuple[int, int]:
 
 
 def python_roots() -> list[str]:
-    """Folders the sandboxed Python needs, read-only: the environment and the interpreter it was made from."""
+    """Folders the sandboxed Python needs, read-only: the environment and the interpreter it was made from
+    (``/usr`` is bound anyway; ``/usr/local``, where sites keep their own configuration, is not)."""
     roots = []
     for folder in (sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent.parent)):
         folder = os.path.realpath(folder)
-        if folder == "/usr" or folder.startswith("/usr/") or folder in roots:
+        inside_usr = folder == "/usr" or (folder.startswith("/usr/") and not folder.startswith("/usr/local"))
+        if inside_usr or folder in roots:
             continue
         roots.append(folder)
     return roots
@@ -128,7 +131,7 @@ class GradingSandbox:
                 "--new-session", "--clearenv",
                 "--setenv", "HOME", HOME_DIR, "--setenv", "PATH", SANDBOX_PATH, "--setenv", "LANG", "C.UTF-8",
                 "--setenv", "PYTHONDONTWRITEBYTECODE", "1",
-                "--ro-bind", "/usr", "/usr",
+                "--ro-bind", "/usr", "/usr", "--tmpfs", "/usr/local",
                 "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin",
                 "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
                 "--proc", "/proc", "--dev", "/dev",

@@ -1,5 +1,5 @@
 """Issue 16's findings 4, 5 and 7 replayed against the records service behind a real hub and proxy, on the
-seeded demo district (the store side is tests/unit/test_records_security.py):
+seeded demo district (the store side is tests/unit/test_records_store_security.py):
 
 - 4: ``GET flags?break_glass=x`` (and the same parameter on any address) is refused and lists nothing;
   break-glass is ``POST break-glass`` for one student with a ground and a reason, audited; from a browser

@@ -102,3 +102,12 @@ def test_a_stopped_server_is_reaped_and_a_gone_warm_starter_is_replaced(running_
     new_starter = warm_starter_of(running_hub)
     assert new_starter.pid != old_starter.pid and server.ppid() == new_starter.pid
     running_hub.stop(SECOND_USER)
+
+
+def test_how_a_forked_server_ended_reaches_the_hub(running_hub):
+    """The warm starter reaps its forks; it reports their exit status, which the spawner's poll returns."""
+    running_hub.spawn(SECOND_USER)
+    server = user_servers(running_hub.process.pid)[SECOND_USER]
+    server.send_signal(signal.SIGKILL)
+    wait_for(lambda: f"User {SECOND_USER} server stopped, with exit code: -9" in running_hub.log_path.read_text(
+        errors="replace"), timeout=90, what="the hub noticing the server's end, with its exit status")

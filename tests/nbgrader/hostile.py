@@ -11,9 +11,11 @@ stands for the hub's, a secret in the grader's environment, the submission of an
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import psutil
 
 AID = "policy-basics"
@@ -197,8 +199,10 @@ def hostile_submissions(released, target: Target, with_answers) -> dict[str, obj
             for student, code in attacks(target).items()}
 
 
-def notebook_text(graded: Path) -> str:
-    return graded.read_text(encoding="utf-8") if graded.exists() else ""
+def notebook_outputs(path: Path) -> str:
+    """Everything a graded notebook's cells printed or showed (not their sources), as one text."""
+    nb = nbformat.read(path, as_version=4)
+    return json.dumps([cell.get("outputs", []) for cell in nb.cells], ensure_ascii=False)
 
 
 def survivors() -> list[psutil.Process]:

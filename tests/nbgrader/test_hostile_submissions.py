@@ -7,7 +7,6 @@ released with the hostile ones in the batch.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -34,6 +33,7 @@ from tests.nbgrader.hostile import (
     attacks,
     folder_digest,
     hostile_submissions,
+    notebook_outputs,
     survivors,
 )
 
@@ -109,9 +109,7 @@ def graded(catalog, tmp_path_factory):
 
 
 def graded_outputs(course_dir: Path, student: str) -> str:
-    """Everything the graded notebook's cells printed or showed (not their sources)."""
-    nb = nbformat.read(course_dir / "autograded" / student / AID / NOTEBOOK, as_version=4)
-    return json.dumps([cell.get("outputs", []) for cell in nb.cells], ensure_ascii=False)
+    return notebook_outputs(course_dir / "autograded" / student / AID / NOTEBOOK)
 
 
 def test_the_command_grades_everyone_and_names_who_failed(graded):

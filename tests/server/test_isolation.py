@@ -20,25 +20,22 @@ import json
 import os
 import pwd
 import re
-import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import psutil
 import pytest
 import yaml
 
-from hub import netpolicy
+from hub.courses.hubconfig import grader_unix_account
 from hub.exchange.hidden import hidden_lines
 from tests.helpers import (
     REPO_ROOT,
-    remove_accounts_made_since,
     run_in_kernel,
+    server_mode_hub,
     start_hub,
-    unix_accounts,
     wait_for,
     write_hub_settings,
 )
@@ -54,25 +51,10 @@ RELATIVE_SOURCE = f"courses/{COURSE}/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
 
 @pytest.fixture(scope="module")
 def server_hub(artifacts_dir):
-    if os.geteuid() != 0:
-        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    before = unix_accounts()
-    folder = Path(tempfile.mkdtemp(prefix="mh-isolation-"))
-    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
-    try:
-        settings = write_hub_settings(folder, seed=True, mode="server", extra={
-            "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
-        hub = start_hub(settings)
-        try:
-            hub.wait_for_service(COURSE)
-            hub.spawn(TEACHER)
-            yield hub
-        finally:
-            hub.shutdown(log_copy=artifacts_dir / "hub-isolation.log")
-    finally:
-        remove_accounts_made_since(before, (PREFIX, "grader-"))
-        shutil.rmtree(folder, ignore_errors=True)
-        netpolicy.remove()
+    with server_mode_hub(PREFIX, "isolation", artifacts_dir) as hub:
+        hub.wait_for_service(COURSE)
+        hub.spawn(TEACHER)
+        yield hub
 
 
 def in_teacher_kernel(hub, code: str) -> dict:
@@ -206,7 +188,7 @@ def test_no_path_from_a_teachers_kernel_leads_to_course_sources(server_hub):
 
 
 def test_the_graders_still_read_the_checkouts_sources(server_hub):
-    grader = f"grader-{COURSE}"
+    grader = grader_unix_account(PREFIX, COURSE)
     result = subprocess.run(["runuser", "-u", grader, "--", "head", "-c", "1", str(REPO_ROOT / RELATIVE_SOURCE)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
@@ -285,7 +267,9 @@ def test_a_teachers_code_reaches_no_database_and_no_internal_port(server_hub):
 
 def test_an_account_outside_the_policys_uids_gets_no_server(server_hub):
     name = f"{PREFIX}teacher3"
-    subprocess.run(["useradd", "--no-create-home", name], check=True, capture_output=True)  # a uid of 1000 on
+    # made for teacher3 (so it is theirs, not someone else's) but with an ordinary uid, of 1000 on
+    subprocess.run(["useradd", "--no-create-home", "--comment", "Mentor Hub user teacher3", name], check=True,
+                   capture_output=True)
     assert pwd.getpwnam(name).pw_uid < 70000
     server_hub.api("POST", "/users/teacher3/server")
     wait_for(lambda: f"Unix account {name} has uid" in server_hub.log_path.read_text(errors="replace"),

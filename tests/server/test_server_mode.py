@@ -4,9 +4,7 @@ output in their own logs (finding 12)."""
 
 import os
 import pwd
-import shutil
 import stat
-import tempfile
 from pathlib import Path
 
 import psutil
@@ -16,11 +14,8 @@ from hub.accounts import unix_account_name
 from hub.courses.hubconfig import grader_unix_account
 from tests.helpers import (
     probe_paths,
-    remove_accounts_made_since,
-    start_hub,
-    unix_accounts,
+    server_mode_hub,
     user_servers,
-    write_hub_settings,
 )
 from tests.server_log_support import assert_output_kept_from_the_hub
 
@@ -33,21 +28,8 @@ USERS = ("teacher1", "teacher2")
 
 @pytest.fixture(scope="module")
 def server_hub(artifacts_dir):
-    if os.geteuid() != 0:
-        pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
-    accounts_before = unix_accounts()
-    folder = Path(tempfile.mkdtemp(prefix="mh-server-"))
-    folder.chmod(0o755)  # traversable, so only the files' own modes protect them
-    settings = write_hub_settings(folder, seed=True, mode="server", extra={
-        "server": {"user_prefix": PREFIX, "home_root": "/home"}, "culler": {"enabled": False}})
-    hub = start_hub(settings)
-    try:
+    with server_mode_hub(PREFIX, "server-mode", artifacts_dir) as hub:
         yield hub
-    finally:
-        hub.shutdown(log_copy=artifacts_dir / "hub-server-mode.log")
-        # the test's teachers and the grader accounts the hub created for the courses (all with PREFIX)
-        remove_accounts_made_since(accounts_before, (PREFIX,))
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_each_hub_user_gets_a_private_unix_account(server_hub):

@@ -4,6 +4,8 @@
   ``hub.store.testing.build_small_world``; the PostgreSQL case needs ``MENTORHUB_TEST_PG_URL``.
 - ``small_world_url`` (function scope): the URL of such a store in SQLite, closed, for code under test
   that opens the store itself.
+- ``empty_store`` (function scope): a new migrated SQLite store with nothing in it (rosters are imported
+  into it by the test).
 """
 
 from __future__ import annotations
@@ -34,4 +36,13 @@ def small_world_url(tmp_path):
     finally:
         store.close()
     yield url
+    cleanup()
+
+
+@pytest.fixture
+def empty_store(tmp_path):
+    url, cleanup = new_database_url("sqlite", tmp_path)
+    store = open_store(url)
+    yield store
+    store.close()
     cleanup()

@@ -112,3 +112,26 @@ def test_a_server_that_asks_for_the_password_passes(password_postgres, monkeypat
     # and the same server, named without the password, is refused for the URL
     (check,) = checks_for("server", f"postgresql://postgres@127.0.0.1:{password_postgres.port}/postgres")
     assert not check.ok and "no password" in check.detail
+
+
+def test_the_cpu_tiers_mechanism_is_reported(tmp_path):
+    from hub.doctor import check_cpu_tiers
+    from hub.priority import mechanism
+
+    check = check_cpu_tiers(load_settings(None))
+    found, where = mechanism()
+    assert check.ok and check.detail == f"{found} ({where})"
+    assert bool(check.fix) == (not found.startswith("cgroup"))
+
+
+def test_the_systemd_unit_delegates_the_cpu_controller_and_starts_what_make_run_starts():
+    import configparser
+
+    from hub.settings import REPO_ROOT
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.read(REPO_ROOT / "deploy" / "systemd" / "mentorhub.service")
+    assert "cpu" in unit["Service"]["Delegate"].split()
+    assert unit["Service"]["KillMode"] == "process"
+    assert unit["Service"]["ExecStart"].endswith("-m hub.app -f /opt/mentorhub/jupyterhub_config.py")
+    assert "python -m hub.app -f jupyterhub_config.py" in (REPO_ROOT / "Makefile").read_text()

@@ -27,6 +27,8 @@ def test_the_sandbox_shares_nothing_but_what_it_is_given(tmp_path):
     writable = [options[i + 1] for i, arg in enumerate(options) if arg == "--bind"]
     assert writable == [str(tmp_path / "s"), str(tmp_path / "w")]
     assert options[options.index("--chdir") + 1] == WORK_DIR
+    usr = options.index("/usr")  # /usr read-only, but not /usr/local, where sites keep their configuration
+    assert options[usr - 1] == "--ro-bind" and options[usr + 2:usr + 4] == ["--tmpfs", "/usr/local"]
     assert inner[0] == "prlimit" and inner[-3:] == ["python3", "-c", "pass"]
 
 

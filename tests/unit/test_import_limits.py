@@ -24,8 +24,6 @@ from hub.courses.roster import read_roster_csv
 from hub.matching.errors import InputError
 from hub.matching.io import read_mentors, read_students
 from hub.roster import RosterRefused, import_roster_file
-from hub.store import open_store
-from hub.store.testing import new_database_url
 
 REPO = Path(__file__).resolve().parents[2]
 ROSTER_COLUMNS = {
@@ -123,11 +121,8 @@ def test_the_hostile_files_are_what_they_claim(hostile):
 
 
 @pytest.fixture
-def store(tmp_path):
-    url, _ = new_database_url("sqlite", tmp_path)
-    st = open_store(url)
-    yield st
-    st.close()
+def store(empty_store):
+    return empty_store
 
 
 @pytest.mark.parametrize("kind", ["bomb", "million", "wide"])

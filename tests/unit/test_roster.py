@@ -11,7 +11,6 @@ import pandas as pd
 import pytest
 
 from hub.roster import RosterRefused, check_roster, import_roster_file
-from hub.store import open_store
 from hub.store.testing import new_database_url
 
 GOOD = {
@@ -48,11 +47,8 @@ def write_xlsx(path: Path, sheets: dict) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path):
-    url, _ = new_database_url("sqlite", tmp_path)
-    st = open_store(url)
-    yield st
-    st.close()
+def store(empty_store):
+    return empty_store
 
 
 def snapshot(store):

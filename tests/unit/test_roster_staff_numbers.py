@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from hub.roster import RosterRefused, import_roster_file
-from hub.store import Conflict, open_store
-from hub.store.testing import new_database_url
+from hub.store import Conflict
 from tests.unit.test_roster import GOOD, write_xlsx
 
 REPO = Path(__file__).resolve().parents[2]
@@ -27,11 +26,8 @@ def hr_roster(*extra_staff: dict) -> dict:
 
 
 @pytest.fixture
-def store(tmp_path):
-    url, _ = new_database_url("sqlite", tmp_path)
-    st = open_store(url)
-    yield st
-    st.close()
+def store(empty_store):
+    return empty_store
 
 
 def test_a_capitalised_staff_number_is_imported_and_logs_in_in_lower_case(store, tmp_path):

@@ -54,7 +54,56 @@ async def test_a_fork_that_cannot_become_the_account_says_why_and_the_warm_start
         assert len(forks) == 1  # the hub knew the fork's pid before it failed
         await asyncio.sleep(0.5)
         assert not os.path.exists(f"/proc/{forks[0]}")  # and the warm starter has reaped it
+        assert starter.exit_status == {forks[0]: 1}  # and told the hub how it ended
         assert starter.process.poll() is None  # the warm starter itself carries on
     finally:
         await asyncio.to_thread(starter.stop)  # the hub's end closed: it exits by itself
     assert starter.process.returncode == 0
+
+
+def test_a_start_asking_for_its_own_start_only_variables_is_not_forked():
+    starter = WarmStarter(SCRIPT, ENVIRONMENT, logging.getLogger(__name__))
+    starter.check_environment({**ENVIRONMENT, "JUPYTERHUB_API_TOKEN": "t", "HOME": "/home/x"})  # per user: fine
+    for name, value in (("PYTHONHASHSEED", "1"), ("PYTHONPATH", "/tmp"), ("LANG", "zh_CN.GB18030")):
+        with pytest.raises(WarmStartUnavailable, match=name):
+            starter.check_environment({**ENVIRONMENT, name: value})
+
+
+def test_a_fork_closes_every_descriptor_it_inherited_but_its_own():
+    code = """
+import os, sys
+from hub.warmstart import close_inherited
+kept = os.open("/dev/null", os.O_RDONLY)
+others = [os.open("/dev/null", os.O_RDONLY) for _ in range(3)] + list(os.pipe())
+os.set_inheritable(others[0], True)
+close_inherited(keep=kept)
+print(sorted(int(fd) for fd in os.listdir("/proc/self/fd")), kept)
+"""
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    *listed, kept = output
+    # what is left: the standard streams, the kept one, and the descriptor of the listing itself
+    assert [int(x.strip("[],")) for x in listed][:4] == [0, 1, 2, int(kept)]
+    assert len(listed) == 5
+
+
+def test_defaults_computed_from_home_at_import_follow_each_forks_user(tmp_path):
+    """JupyterLab computes its workspaces and user-settings folders from HOME when it is imported, i.e. in the
+    warm starter: without rebasing, every user's server would share ``/nonexistent/.jupyter/lab/…``."""
+    code = f"""
+import os
+from hub.warmstart import home_bound_defaults, preload_server_extensions, rebase_home_defaults
+import jupyterlab.labapp
+preload_server_extensions()
+found = home_bound_defaults()
+os.environ["HOME"] = {str(tmp_path)!r}
+rebase_home_defaults(found, os.path.expanduser("~"))
+from jupyterlab.labapp import LabApp
+app = LabApp()
+print(sorted(name for _, name in found), app.workspaces_dir, app.user_settings_dir)
+"""
+    environment = {**ENVIRONMENT, "HOME": "/nonexistent"}
+    done = subprocess.run([sys.executable, "-c", code], env=environment, capture_output=True, text=True, check=True)
+    *_, names, workspaces, settings = done.stdout.split()
+    assert "'workspaces_dir']" in names
+    assert workspaces == f"{tmp_path}/.jupyter/lab/workspaces"
+    assert settings == f"{tmp_path}/.jupyter/lab/user-settings"
