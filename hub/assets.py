@@ -20,6 +20,6 @@ USER_DATA_DIR = Path(__file__).resolve().parent / "user_data"
 VOILA_TEMPLATE = "mentorhub"
 
 
-def voila_tornado_settings(service_prefix: str = "/") -> dict:
+def voila_tornado_settings() -> dict:
     """``ServerApp.tornado_settings`` of users' servers: no MathJax URL, so none from a CDN."""
     return {"mathjax_url": None, "mathjax_config": None}

@@ -5,17 +5,11 @@
   that costs about 3, paid by every teacher of a cohort logging in at the same hour. The registry serves
   only to install extensions, which users' servers never do, so the question gets the answer "no yarn
   configuration" (the answer JupyterLab itself uses where Node.js is missing) without starting yarn.
-- Each user's own JupyterLab workspaces and settings. Warm-started servers (hub.warmstart) load their
-  modules with HOME=/nonexistent; the folders are set here, in the server itself, from its own home (they
-  name the documents a person had open: never shared, never another hub's).
 - No log line that needs no action (hub.quiet), and MathJax from the user's own server (Voilà otherwise
   loads it from a public CDN; hub.assets).
 """
 
-import os
-
 import jupyterlab.commands
-from jupyter_core.paths import jupyter_config_dir
 
 from hub.assets import voila_tornado_settings
 from hub.quiet import logging_config, quiet_python_warnings
@@ -29,9 +23,6 @@ def no_yarn_config(logger):
 
 jupyterlab.commands._yarn_config = no_yarn_config
 
-c.LabApp.workspaces_dir = os.path.join(jupyter_config_dir(), "lab", "workspaces")
-c.LabApp.user_settings_dir = os.path.join(jupyter_config_dir(), "lab", "user-settings")
-
 quiet_python_warnings()
 c.Application.logging_config = logging_config()  # the server and each extension app
-c.ServerApp.tornado_settings = voila_tornado_settings(os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/"))
+c.ServerApp.tornado_settings = voila_tornado_settings()
