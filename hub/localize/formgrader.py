@@ -3,12 +3,14 @@ course formgraders (enabled in ``hub/formgrader_config``).
 
 nbgrader builds the formgrader's Jinja environment itself, with no option for other template folders or
 translations. Once every extension is loaded (``_start_jupyter_server_extension``), this one wraps that
-environment's loader so that each template is translated as it is loaded (``formgrader_texts``), and serves
-translated copies of the formgrader's scripts at ``<base>/formgrader/zh/js/<name>``, which the translated
-templates load instead of the English ones. The scripts also get two fixes: the links to an assignment's
-files and to its preview go to this service's own pages (nbgrader links them to the server root, which
-behind the hub is ``/hub/tree/...``, a 404), and a teacher with no name in the gradebook shows as their
-login name instead of "None, None".
+environment's loader so that each template is translated as it is loaded (``formgrader_texts``); it serves
+translated copies of the formgrader's scripts at ``<base>/formgrader/zh/js/<name>`` (a route added before
+nbgrader's own), which the translated templates load instead of the English ones. The grading page of a submission is rendered by nbconvert (the
+formgrader's exporter), whose loader is wrapped the same way (``FORMGRADE_TEMPLATES``); there MathJax, which
+nbconvert would load from a public CDN, gives way to a stub (the courses hold no formulas). The scripts also
+get two fixes: the links to an assignment's files and to its preview go to this service's own pages (nbgrader
+links them to the server root, which behind the hub is ``/hub/tree/...``, a 404), and a teacher shows by the
+roster's name (kept whole as the last name), or else the login name, never "None, None".
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from jupyter_server.utils import url_path_join
 from tornado import web
 
 from . import missing_phrases, translate
-from .formgrader_texts import SCRIPTS, TEMPLATES
+from .formgrader_texts import FORMGRADE_TEMPLATES, SCRIPTS, TEMPLATES
 
 SCRIPT_ROUTE = "formgrader/zh/js"
 
@@ -45,26 +47,38 @@ def translated_scripts(static_dir: Path, log=None) -> dict[str, bytes]:
     return scripts
 
 
+SCRIPT_REDIRECTS = [(f"/formgrader/static/js/{script}", f"/{SCRIPT_ROUTE}/{script}") for script in SCRIPTS]
+
+
 def template_phrases(name: str):
-    """The phrases of one template, and its scripts pointed at their translated copies."""
-    redirects = [(f"/formgrader/static/js/{script}", f"/{SCRIPT_ROUTE}/{script}") for script in SCRIPTS]
-    return [*TEMPLATES.get(name, ()), *[(old, new) for old, new in redirects]]
+    """The phrases of one formgrader page template, and its scripts pointed at their translated copies."""
+    return [*TEMPLATES.get(name, ()), *SCRIPT_REDIRECTS]
+
+
+def grading_page_phrases(filename: str):
+    """The phrases of a template of the grading page (nbconvert's, found by its file), and its scripts' redirects."""
+    path = Path(filename).as_posix()
+    for name, phrases in FORMGRADE_TEMPLATES.items():
+        if path.endswith(f"/{name}"):
+            return phrases
+    return []
 
 
 class TranslatingLoader(BaseLoader):
-    """Loads through ``base`` and translates (``template_phrases``)."""
+    """Loads through ``base`` and translates with ``phrases(template name, file name)``, script redirects
+    included; a phrase no longer found is logged once per template."""
 
-    def __init__(self, base: BaseLoader, log=None):
-        self.base, self.log, self.reported = base, log, set()
+    def __init__(self, base: BaseLoader, phrases, log=None):
+        self.base, self.phrases, self.log, self.reported = base, phrases, log, set()
 
     def get_source(self, environment, template):
         source, filename, uptodate = self.base.get_source(environment, template)
-        phrases = template_phrases(template)
+        phrases = self.phrases(template, filename or "")
         if self.log is not None and template not in self.reported:
             self.reported.add(template)
-            for phrase in missing_phrases(source, TEMPLATES.get(template, ())):
+            for phrase in missing_phrases(source, phrases):
                 self.log.warning("Formgrader translation: %r is no longer in nbgrader's %s", phrase, template)
-        return translate(source, phrases), filename, uptodate
+        return translate(source, [*phrases, *SCRIPT_REDIRECTS]), filename, uptodate
 
     def list_templates(self):
         return self.base.list_templates()
@@ -88,21 +102,27 @@ class TranslatedScriptHandler(JupyterHandler):
 
 
 def _load_jupyter_server_extension(serverapp) -> None:
-    """Nothing yet: nbgrader's formgrader (loaded after this one, by name) is wrapped once all are loaded."""
+    """The translated scripts' route, added before nbgrader's formgrader (loaded after this one, by name) adds
+    its own routes, whose catch-all for ``formgrader/.*`` would otherwise answer first."""
+    scripts = translated_scripts(nbgrader_formgrader_dir() / "static", serverapp.log)
+    route = url_path_join(serverapp.base_url, SCRIPT_ROUTE, "(.*)")
+    serverapp.web_app.add_handlers(".*$", [(route, TranslatedScriptHandler, {"scripts": scripts})])
 
 
 async def _start_jupyter_server_extension(serverapp) -> None:
     webapp = serverapp.web_app
     environment = webapp.settings.get("nbgrader_jinja2_env")
-    if environment is None:
+    exporter = webapp.settings.get("nbgrader_exporter")
+    if environment is None or exporter is None:
         serverapp.log.warning("Formgrader translation: nbgrader's formgrader is not loaded; left in English")
         return
-    environment.loader = TranslatingLoader(environment.loader, serverapp.log)
-    if environment.cache is not None:
-        environment.cache.clear()
-    scripts = translated_scripts(nbgrader_formgrader_dir() / "static", serverapp.log)
-    route = url_path_join(webapp.settings["base_url"], SCRIPT_ROUTE, "(.*)")
-    webapp.add_handlers(".*$", [(route, TranslatedScriptHandler, {"scripts": scripts})])
+    environment.loader = TranslatingLoader(environment.loader, lambda name, _: TEMPLATES.get(name, []), serverapp.log)
+    # the grading page of a submission: nbconvert's environment of the formgrader's exporter
+    exporter.environment.loader = TranslatingLoader(
+        exporter.environment.loader, lambda _, filename: grading_page_phrases(filename), serverapp.log)
+    for env in (environment, exporter.environment):
+        if env.cache is not None:
+            env.cache.clear()
 
 
 def _jupyter_server_extension_points():

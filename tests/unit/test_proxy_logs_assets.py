@@ -1,5 +1,5 @@
-"""Issue 19, items 4-7, without a hub: the proxy's own error pages, the log filter, the formgrader's
-phrasebook against the installed nbgrader, the Voilà template without CDN links, Ctrl-C in demo mode."""
+"""Issue 19, items 5-7, without a hub: the proxy's own error pages, the log filter, the Voilà template without
+CDN links, Ctrl-C in demo mode. (The translations: test_localize.py.)"""
 
 from __future__ import annotations
 
@@ -11,9 +11,6 @@ from traitlets.config import Config
 
 from hub.assets import USER_DATA_DIR, VOILA_TEMPLATE
 from hub.config import apply_all
-from hub.localize import missing_phrases, translate
-from hub.localize.formgrader import nbgrader_formgrader_dir, template_phrases
-from hub.localize.formgrader_texts import SCRIPTS, TEMPLATES
 from hub.proxy import ERROR_PAGES, proxy_arguments
 from hub.quiet import PYTHON_WARNINGS, NoActionNeeded
 from hub.runtime import Runtime
@@ -48,25 +45,6 @@ def test_every_python_warning_category_exists():
     for category, _, _ in PYTHON_WARNINGS:
         if "." in category:
             assert issubclass(import_item(category), Warning)
-
-
-def test_every_formgrader_phrase_is_in_the_installed_nbgrader():
-    folder = nbgrader_formgrader_dir()
-    for name, phrases in TEMPLATES.items():
-        assert missing_phrases((folder / "templates" / name).read_text(encoding="utf-8"), phrases) == [], name
-    for name, phrases in SCRIPTS.items():
-        assert missing_phrases((folder / "static" / "js" / name).read_text(encoding="utf-8"), phrases) == [], name
-
-
-def test_formgrader_pages_load_the_translated_scripts_and_link_below_the_service():
-    folder = nbgrader_formgrader_dir()
-    page = translate((folder / "templates" / "manage_assignments.tpl").read_text(), template_phrases("manage_assignments.tpl"))
-    assert "/formgrader/zh/js/manage_assignments.js" in page and "Manage Assignments" not in page
-    utils = translate((folder / "static" / "js" / "utils.js").read_text(), SCRIPTS["utils.js"])
-    assert '.attr("href", base_url + prefix + path)' in utils
-    submissions = translate((folder / "static" / "js" / "manage_submissions.js").read_text(),
-                            SCRIPTS["manage_submissions.js"])
-    assert '"None"' not in submissions.split("var name")[1].split(";")[0]
 
 
 def test_the_voila_template_links_no_other_host():
