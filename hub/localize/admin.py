@@ -11,6 +11,7 @@ tests fail on it.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
@@ -31,8 +32,10 @@ def translated_admin_app(source: str) -> str:
     return translate(source, ADMIN_APP).replace("</script", "<\\/script")
 
 
+@dataclass
 class AdminApp:
-    """JupyterHub template variable (called with the current user): the translated app, made at first use."""
+    """JupyterHub template variable (called with the current user): the translated app, made at first use.
+    Every instance is equal (applying the configuration twice gives the same configuration)."""
 
     @cached_property
     def script(self) -> Markup:
