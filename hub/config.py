@@ -12,12 +12,16 @@ import os
 import sys
 from pathlib import Path
 
+from hub.assets import USER_DATA_DIR
+from hub.quiet import logging_config
 from hub.runtime import Runtime
 from hub.settings import REPO_ROOT, Settings
 
 HERE = Path(__file__).resolve().parent
 VENV_BIN = Path(sys.executable).parent
 USER_CONFIG_DIR = HERE / "user_config"
+FORMGRADER_CONFIG_DIR = HERE / "formgrader_config"
+CULLER_CONFIG_FILE = HERE / "culler_config.py"
 TEMPLATES_DIR = HERE / "templates"
 PROXY_COMMAND = REPO_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 
@@ -55,16 +59,21 @@ def apply_hub(settings: Settings, c, runtime: Runtime) -> None:
     c.JupyterHub.db_url = settings.hub_db_url
     c.JupyterHub.cookie_secret_file = str(settings.secrets_dir / "jupyterhub_cookie_secret")
     c.JupyterHub.pid_file = str(settings.state_dir / "jupyterhub.pid")
-    # A hub restart (upgrade, config change) must not kill the work in users' servers.
+    # A hub restart (SIGTERM: an upgrade, a config change) must not kill the work in users' servers; in demo
+    # mode Ctrl-C on `make run` (SIGINT) stops everything the hub started (hub.app).
     c.JupyterHub.cleanup_servers = False
+    c.MentorHub.stop_servers_on_interrupt = settings.mode == "demo"
     # Users land on the Chinese home page, not straight in JupyterLab.
     c.JupyterHub.default_url = "/hub/home"
     c.JupyterHub.shutdown_on_logout = False
+    # No log line that asks nothing of the operator (hub.quiet); TLS is theirs to add unless on loopback.
+    c.JupyterHub.logging_config = logging_config(loopback=settings.public_ip in ("127.0.0.1", "::1", "localhost"))
 
 
 def apply_proxy(settings: Settings, c, runtime: Runtime) -> None:
-    """The npm configurable-http-proxy from the project's own node_modules (never a global one)."""
-    c.ConfigurableHTTPProxy.command = [str(PROXY_COMMAND)]
+    """The npm configurable-http-proxy from the project's own node_modules (never a global one), with its own
+    Chinese error pages instead of asking the hub for them (hub.proxy)."""
+    c.ConfigurableHTTPProxy.command = [sys.executable, "-m", "hub.proxy", str(PROXY_COMMAND)]
     c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{settings.proxy_api_port}"
     c.ConfigurableHTTPProxy.auth_token = runtime.proxy_token
     c.ConfigurableHTTPProxy.pid_file = str(settings.state_dir / "proxy.pid")
@@ -73,11 +82,13 @@ def apply_proxy(settings: Settings, c, runtime: Runtime) -> None:
 def apply_templates(settings: Settings, c, runtime: Runtime) -> None:
     """The Chinese front door: our templates first, the role-aware links as a template variable."""
     from hub.frontdoor import HomeSections
+    from hub.localize.admin import AdminApp
 
     c.JupyterHub.template_paths = [str(TEMPLATES_DIR)]
     c.JupyterHub.template_vars = {
         "mentorhub_mode": settings.mode,
         "mentorhub_sections": HomeSections(runtime.course_titles),
+        "mentorhub_admin_app": AdminApp(),  # the admin page's React app in Chinese (hub/templates/admin.html)
     }
 
 
@@ -86,6 +97,8 @@ def single_user_environment(settings: Settings) -> dict[str, str]:
     return {
         "LANG": "C.UTF-8",
         "JUPYTER_CONFIG_PATH": str(USER_CONFIG_DIR),
+        # Voilà's template without CDN links (hub.assets), JupyterLab's Assignments panel in Chinese
+        "JUPYTER_PATH": str(USER_DATA_DIR),
         "MENTORHUB_APPS_DIR": str(settings.apps_dir),
         "PATH": f"{VENV_BIN}{os.pathsep}/usr/local/bin:/usr/bin:/bin",
         **COOKIE_OPTIONS,
@@ -106,6 +119,7 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
         c.LocalServerSpawner.start_nice = settings.spawner["start_nice"]
         c.LocalServerSpawner.start_concurrency = settings.spawner["start_concurrency"]
         c.LocalServerSpawner.warm_start = settings.spawner["warm_start"]
+        c.LocalServerSpawner.term_timeout = 20  # a stopping server shuts its kernels down first (hub.spawners)
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"
         c.DemoSpawner.home_dir_template = str(settings.users_dir / "{username}")
@@ -244,7 +258,7 @@ def apply_services(settings: Settings, c, runtime: Runtime) -> None:
         services.append({
             "name": "idle-culler",
             "command": [sys.executable, "-m", "jupyterhub_idle_culler",
-                        f"--timeout={settings.culler['timeout_seconds']}"],
+                        f"--timeout={settings.culler['timeout_seconds']}", f"--config={CULLER_CONFIG_FILE}"],
             "display": False,
         })
     c.JupyterHub.services = services
@@ -302,7 +316,7 @@ def apply_courses(settings: Settings, c, runtime: Runtime) -> None:
     for service in services:
         service["command"] = [str(VENV_BIN / service["command"][0]), *service["command"][1:]]
         service["environment"] = {**service["environment"], "PATH": single_user_environment(settings)["PATH"],
-                                  **COOKIE_OPTIONS}
+                                  "JUPYTER_CONFIG_PATH": str(FORMGRADER_CONFIG_DIR), **COOKIE_OPTIONS}
     c.JupyterHub.services = [*c.JupyterHub.services, *services]
     c.JupyterHub.load_roles = [*c.JupyterHub.load_roles, *course_roles(runtime.courses)]
     groups = dict(c.JupyterHub.load_groups)

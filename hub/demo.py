@@ -2,7 +2,7 @@
 
 Two schools, ten classes, about thirty staff across every role, three hundred students, a current term
 around today with every student matched to a primary mentor, a few practice records, course enrolments
-and a mentor studio. Every login has the password ``mentorhub-demo`` and no forced password change
+and a mentor studio; the command adds the coursework (`hub.demo_courses`). Every login has the password ``mentorhub-demo`` and no forced password change
 (demo only). Everything goes through the store's verbs, like any other client.
 """
 
@@ -257,11 +257,31 @@ def run_seed(args) -> int:
             print("演示数据已存在，未做改动 (demo district already seeded; nothing changed)")
             return 0
         counts = seed_demo(store)
+        roster = enrolled_roster(store)
     finally:
         store.close()
     print(f"演示学区已生成：学期 {counts['term']}，学生 {counts['students']} 名，教职工 {counts['staff']} 名，"
           f"账号 {counts['accounts']} 个，记录 {counts['records']} 条；所有账号密码均为 {DEMO_PASSWORD}（仅限演示）")  # fmt: skip
+    import logging
+
+    from hub.demo_courses import seed_coursework
+    from hub.settings import load_settings
+
+    logging.getLogger("traitlets").setLevel(logging.WARNING)  # nbgrader's step-by-step log
+
+    work = seed_coursework(state, load_settings().courses_dir, roster, submissions=not args.without_submissions)
+    print(f"培训课程：已发布 {len(work.released)} 门课程的作业；{len(work.submitted)} 份提交，"
+          f"{len(work.autograded)} 份已自动评分，{len(work.feedback)} 份已发布反馈")
+    for note in work.notes:
+        print(f"注意：{note}")
     return 0
+
+
+def enrolled_roster(store) -> dict[str, dict]:
+    """{login: name and school} of the teachers enrolled in the demo courses (teacher1..teacher10)."""
+    staff = {member.staff_id: member.to_dict() for member in store.find_staff_members()}
+    return {f"teacher{n}": {"name": staff[f"teacher{n}"]["name"], "school": staff[f"teacher{n}"]["school_id"]}
+            for n in range(1, 11)}
 
 
 def register(subparsers) -> None:
@@ -270,5 +290,7 @@ def register(subparsers) -> None:
     seed = actions.add_parser("seed", help="生成合成的演示学区 (seed a synthetic demo district)")
     seed.add_argument("--state", default="state", help="state folder holding records.sqlite (default ./state)")
     seed.add_argument("--db", metavar="URL", help="records database URL (default: STATE/records.sqlite)")
+    seed.add_argument("--without-submissions", action="store_true",
+                      help="只发布作业，不生成教师提交与评分 (releases only: no submissions, no autograding)")
     seed.set_defaults(func=run_seed)
     demo.set_defaults(func=lambda args: (demo.print_help(), 2)[1])

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
+from hub.localize.lab_texts import ASSIGNMENT_LIST as LAB_ASSIGNMENT_LIST
+from hub.localize.lab_texts import MENU as LAB_MENU
+
 APPS = "apps"  # the ~/apps link every user's server has (hub.spawners)
 
 
@@ -44,7 +47,7 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
     if "teachers" in groups or enrolled:
         sections.append(Section(
             "courses", "我的培训课程",
-            "在 JupyterLab 中打开“作业列表”（Nbgrader 菜单 → Assignment List），领取、完成并提交培训作业，查看反馈。",
+            f"在 JupyterLab 中打开“{LAB_MENU}”菜单里的“{LAB_ASSIGNMENT_LIST}”，领取、完成并提交培训作业，查看反馈。",
             [Link(course_title(c), "/hub/user-redirect/lab", f"课程代码 {c}") for c in enrolled]
             or [Link("打开 JupyterLab", "/hub/user-redirect/lab", "暂未加入任何培训课程")],
         ))

@@ -247,7 +247,10 @@ class LocalServerSpawner(LocalProcessSpawner):
         # A stopping server shuts its kernels down and exits: at the start priority it does so in seconds
         # instead of waiting behind the starting servers until JupyterHub's patience (interrupt_timeout) runs out.
         await self.move_to_tier(running=False)
-        await super().stop(now=now)
+        # SIGTERM at once, not SIGINT first: a Jupyter server whose input is no terminal takes SIGINT as a
+        # KeyboardInterrupt and exits without shutting its kernels down, which then keep running (each in a
+        # session of its own); on SIGTERM it stops its kernels, then itself (within `term_timeout`).
+        await super().stop(now=True)
 
     async def progress(self):
         queue, shown = StartQueue.of_size(self.start_concurrency), None

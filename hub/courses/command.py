@@ -32,7 +32,7 @@ from .export import write_rows
 from .hubconfig import grader_unix_account_of
 from .parallel import ProgressBar
 from .pipeline import CoursePipeline
-from .roster import fetch_group_members, read_roster_csv, roster_for
+from .roster import RosterEntry, fetch_group_members, read_roster_csv, roster_for
 
 
 def register(subparsers) -> argparse.ArgumentParser:
@@ -179,8 +179,11 @@ def cmd_list(args) -> int:
 
 @_guard
 def cmd_sync_roster(args) -> int:
-    details = read_roster_csv(args.roster) if args.roster else {}
     pipeline = _pipeline(args)
+    # what the course's roster already knows (names, schools) stays unless a roster file says otherwise: a
+    # sync from the hub group, which knows login names only, must not blank the gradebook's names
+    known = {user: RosterEntry(**entry) for user, entry in pipeline.roster().items()}
+    details = {**known, **(read_roster_csv(args.roster) if args.roster else {})}
     if args.users:
         usernames = [u.strip() for u in args.users.split(",") if u.strip()]
     else:

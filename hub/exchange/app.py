@@ -35,6 +35,8 @@ def make_app(store, policy, prefix: str = "/services/exchange/", *, identity=h.H
     for path, handler in ROUTES:
         bound = type(handler.__name__, (identity, handler), {})
         routes.append((f"{prefix}api/{path}/?", bound, init))
+    # the hub's probe of the service's address answers like the health check (no 404 logged at every start)
+    routes.append((prefix, type("RootHandler", (identity, h.HealthHandler), {}), init))
     return web.Application(routes, default_handler_class=_bound_not_found(identity), default_handler_args=init)
 
 

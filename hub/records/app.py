@@ -66,6 +66,7 @@ def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> 
     init = {"store": store, "executor": executor}
     routes = [(api_prefix + url_pattern(path) + "/?", handler, init) for path, handler, _ in ROUTES]
     routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
+    routes.append((prefix, h.HealthHandler, init))  # the hub's probe of the service's address: no 404 logged
     # verified_identities: (hub user, created) pairs already checked against their roster account;
     # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler).
     # SameSite on the _xsrf cookie too (the hub's OAuth cookie gets it from JUPYTERHUB_COOKIE_OPTIONS).

@@ -1,6 +1,7 @@
 """A course assignment end to end in a real Chromium (issue 4, browser test).
 
-teacher1 goes from the hub home page into JupyterLab, opens nbgrader's assignment list (Nbgrader menu),
+teacher1 goes from the hub home page into JupyterLab, opens nbgrader's assignment list (培训作业 menu, in Chinese:
+hub.localize.lab),
 fetches ``foundations/mentor-role`` and submits it; trainer1 opens the course's formgrader from the home
 page (its own tab: JupyterHub >= 4.1 does not let it be framed), collects there, autogrades with the
 pipeline's command line and sees the graded submission; after feedback is released, teacher1 fetches
@@ -14,6 +15,7 @@ from __future__ import annotations
 import pytest
 
 from hub.courses.catalog import load_catalog
+from hub.localize.lab_texts import ASSIGNMENT_LIST, MENU
 from tests.courses_hub_support import (
     AssignmentList,
     answered,
@@ -42,13 +44,13 @@ def open_from_home(page, link_text: str):
 
 def open_assignment_list(lab, course: str):
     lab.wait_for_selector("#jp-main-dock-panel")
-    lab.locator("#jp-menu-panel .lm-MenuBar-item", has_text="Nbgrader").click()
-    lab.locator("#jp-mainmenu-nbgrader .lm-Menu-item", has_text="Assignment List").click()
+    lab.locator("#jp-menu-panel .lm-MenuBar-item", has_text=MENU).click()
+    lab.locator("#jp-mainmenu-nbgrader .lm-Menu-item", has_text=ASSIGNMENT_LIST).click()
     panel = lab.locator("#nbgrader-assignment-list")
     panel.locator("#released_assignments_list").wait_for()
     chosen = panel.locator("#course_list_default")
     lab.wait_for_function("() => document.querySelector('#course_list_default').innerText.trim() !== "
-                          "'Loading, please wait...'")
+                          "'正在加载，请稍候…'")
     if chosen.inner_text().strip() != course:
         panel.locator("#course_list_dropdown").click()
         panel.locator("#course_list a", has_text=course).click()
@@ -65,12 +67,12 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     course_title = load_catalog(COURSES_DIR)[COURSE].title
     course_cli(hub, "release", COURSE, ASSIGNMENT)
 
-    # teacher1: home page → course link → JupyterLab → Nbgrader → Assignment List → Fetch
+    # teacher1: home page → course link → JupyterLab → 培训作业 → 作业列表 → 领取
     home = new_page(TEACHER)
     lab = open_from_home(home, course_title)
     lab.wait_for_url(f"**/user/{TEACHER}/lab**", timeout=120_000)  # through spawn-pending on a cold start
     panel = open_assignment_list(lab, COURSE)
-    row(panel, "released", ASSIGNMENT).locator("button", has_text="Fetch").click()
+    row(panel, "released", ASSIGNMENT).locator("button", has_text="领取").click()
     fetched = row(panel, "fetched", ASSIGNMENT)
     fetched.wait_for()
     screenshot(lab, "courses-teacher-fetched")
@@ -80,7 +82,7 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     path = f"{COURSE}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
     files.save_notebook(path, answered(files.read_notebook(path), COURSE, ASSIGNMENT))
 
-    fetched.locator("button", has_text="Submit").click()
+    fetched.locator("button", has_text="提交").click()
     submitted = row(panel, "submitted", ASSIGNMENT)
     submitted.wait_for()
     assert submitted.locator(".nested_list_item").count() >= 1  # one line per submission, with its time
@@ -93,7 +95,7 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
     formgrader.locator("tr", has_text=ASSIGNMENT).locator("td.collect a").click()
     formgrader.locator("#success-modal, #error-modal").first.wait_for()
     assert formgrader.locator("#error-modal").count() == 0, formgrader.locator("#error-modal").inner_text()
-    assert f"Successfully collected submissions of '{ASSIGNMENT}'" in formgrader.locator("#success-modal").inner_text()
+    assert f"已收取提交：'{ASSIGNMENT}'" in formgrader.locator("#success-modal").inner_text()
     formgrader.wait_for_function("() => getComputedStyle(document.querySelector('#success-modal')).opacity === '1'")
     screenshot(formgrader, "courses-trainer-collected")
     course_cli(hub, "autograde", COURSE, ASSIGNMENT, "--jobs", "1")
@@ -112,8 +114,8 @@ def test_teacher_fetches_and_submits_trainer_grades_teacher_reads_feedback(new_p
 
     # teacher1: refresh the list, fetch the feedback, open it
     panel.locator("#refresh_assignments_list").click()
-    submitted.locator("button", has_text="Fetch Feedback").click()
-    view = submitted.locator("a", has_text="view feedback")
+    submitted.locator("button", has_text="领取反馈").click()
+    view = submitted.locator("a", has_text="查看反馈")
     view.wait_for()
     view.click()
     listing = lab.locator(".jp-DirListing-item", has_text=f"{ASSIGNMENT}.html")

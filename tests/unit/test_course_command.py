@@ -46,6 +46,27 @@ def test_sync_roster_with_explicit_users_and_roster_file(tmp_path, capsys):
     assert "新增 2 人" in capsys.readouterr().out
 
 
+def test_a_sync_without_roster_file_keeps_the_names_the_course_knows(tmp_path, capsys):
+    """The hub group knows login names only: syncing from it must not blank the gradebook's names (the
+    formgrader would show teachers by login again)."""
+    from hub.courses.catalog import load_catalog
+    from hub.courses.pipeline import CoursePipeline
+
+    roster = tmp_path / "roster.csv"
+    roster.write_text("username,staff_id,name,school\nteacher1,D0001,林老师,示范中学\n", encoding="utf-8")
+    common = ("course", "--courses-dir", str(COURSES), "--state-dir", str(tmp_path / "state"), "sync-roster",
+              "foundations")
+    for extra in (("--users", "teacher1", "--roster", str(roster)), ("--users", "teacher1,teacher2")):
+        args = parse(*common, *extra)
+        assert args.func(args) == 0
+    settings = argparse.Namespace(state_dir=tmp_path / "state", courses_dir=COURSES, mode="demo")
+    pipeline = CoursePipeline.from_settings(settings, load_catalog(COURSES)["foundations"])
+    with pipeline.gradebook() as gb:
+        assert gb.find_student("teacher1").last_name == "林老师"
+        assert gb.find_student("teacher2").last_name == ""
+    assert pipeline.roster()["teacher1"]["school"] == "示范中学"
+
+
 @pytest.mark.parametrize("bad", ["username,name\n", "username,name,school\n,无名,一中\n"])
 def test_bad_roster_file_is_refused(tmp_path, capsys, bad):
     roster = tmp_path / "roster.csv"

@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import pytest
+from traitlets.config import Config
 
 from hub.config import USER_CONFIG_DIR
 from hub.priority import UserCpuGroups, autogroup_nice, nice_weight, own_cgroup, set_autogroup_nice
@@ -81,7 +82,8 @@ def test_users_servers_get_the_npm_registry_without_starting_yarn(monkeypatch):
     assert jupyterlab.commands.AppOptions().registry == jupyterlab.commands.YARN_DEFAULT_REGISTRY
     assert any("yarn" in " ".join(command) for command in started)  # what JupyterLab does by itself
     started.clear()
-    runpy.run_path(str(USER_CONFIG_DIR / "jupyter_server_config.py"))
+    config = Config()
+    runpy.run_path(str(USER_CONFIG_DIR / "jupyter_server_config.py"), init_globals={"get_config": lambda: config})
     assert jupyterlab.commands.AppOptions().registry == jupyterlab.commands.YARN_DEFAULT_REGISTRY
     assert started == []
 

@@ -29,7 +29,7 @@ def test_demo_defaults_point_everything_into_the_state_folder():
     assert c.DemoSpawner.home_dir_template == "/srv/mh/state/users/{username}"
     assert c.JupyterHub.cleanup_servers is False
     assert c.RosterAuthenticator.db_url == "sqlite:////srv/mh/state/records.sqlite"
-    assert c.ConfigurableHTTPProxy.command[0].endswith("node_modules/.bin/configurable-http-proxy")
+    assert c.ConfigurableHTTPProxy.command[-1].endswith("node_modules/.bin/configurable-http-proxy")
     assert c.ConfigurableHTTPProxy.auth_token == "p" * 64
     assert "--allow-root" in c.Spawner.args
 
