@@ -251,6 +251,22 @@ def remove_accounts_made_since(before: set[str], prefixes: tuple[str, ...]) -> N
         subprocess.run(["userdel", "--remove", name], capture_output=True)
 
 
+def remove_stale_accounts(prefix: str) -> list[str]:
+    """userdel (with home) accounts a test hub made with ``prefix`` in an earlier run that did not get to
+    remove them (a run killed half-way): their homes would otherwise carry fetched assignments and logs into
+    this run. Only accounts Mentor Hub made (their passwd comment says so), and only once no process runs as
+    them. Returns the names removed."""
+    removed = []
+    for entry in pwd.getpwall():
+        if not entry.pw_name.startswith(prefix) or not entry.pw_gecos.startswith("Mentor Hub"):
+            continue
+        if any(proc.info["username"] == entry.pw_name for proc in psutil.process_iter(["username"])):
+            continue
+        subprocess.run(["userdel", "--remove", entry.pw_name], capture_output=True)
+        removed.append(entry.pw_name)
+    return removed
+
+
 def _freeze_trees(roots: list[psutil.Process]) -> list[psutil.Process]:
     """SIGSTOP ``roots`` and all their descendants, round after round until no new one appears (a process
     not yet stopped may have started another); all the processes stopped."""
@@ -406,6 +422,7 @@ def server_mode_hub(prefix: str, name: str, artifacts_dir: Path):
 
     if os.geteuid() != 0:
         pytest.skip("server mode creates Unix accounts and needs root (CI runs as root)")
+    remove_stale_accounts(prefix)
     before = unix_accounts()
     folder = Path(tempfile.mkdtemp(prefix=f"mh-{name}-"))
     folder.chmod(0o755)  # traversable, so only the files' own modes protect them

@@ -51,6 +51,7 @@ def configure(environ) -> tuple[ExchangeStore, Policy]:
                          "MENTORHUB_EXCHANGE_QUOTA_BYTES 必须是正整数（字节数）。")
     courses = [c.strip() for c in environ.get("MENTORHUB_EXCHANGE_COURSES", "").split(",") if c.strip()]
     Path(folder).mkdir(parents=True, exist_ok=True, mode=0o700)
+    Path(folder).chmod(0o700)  # private to the service, whoever made the folder (e.g. the demo's seed)
     store = ExchangeStore(Path(folder), max_bytes=int(raw_limit), quota_bytes=int(raw_quota))
     return store, Policy(frozenset(courses) if courses else None)
 
