@@ -1,13 +1,13 @@
 """In Chromium, the pages of the roles the other browser tests do not visit: a school's 德育 office
 (schooladmin1: the 学校管理 section, the school's 三个一 summary with its .xlsx export, the matching panel), a
-psychology teacher (psych1: the concerns of their school in the workbench) and a studio leader's home page
+psychology teacher (psych1: the queue of their school's concerns in the workbench) and a studio leader's home page
 (leader1). Their screenshots are the ones the role guides in docs/ show (tests/docs_support.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from widgets import matching_texts
+from widgets import consent_texts, matching_texts
 from widgets.texts import t
 
 pytestmark = pytest.mark.browser
@@ -28,13 +28,14 @@ def test_school_admin_follows_the_school_exports_it_and_opens_the_matching_panel
     titles = card_titles(page)
     assert "学校管理" in titles and "评分" not in titles
     links = page.locator("#section-school a.mentorhub-link")
-    assert links.all_inner_texts() == ["导师匹配", "三个一进度"]
+    assert links.all_inner_texts() == ["导师匹配", "三个一进度", "学期日历"]
     screenshot(page, "home-schooladmin1")
 
     page.goto(running_hub.url + APPS + "导师工作台.ipynb")
     summary = page.locator("table.mh-school-summary")
     summary.wait_for(timeout=120_000)
-    assert page.locator(".lm-TabBar-tab").all_inner_texts() == [t("tab_school")]  # no mentees: no empty forms
+    # no mentees: no empty forms; the school's summary and its list of missing guardians' consents
+    assert page.locator(".lm-TabBar-tab").all_inner_texts() == [t("tab_school"), consent_texts.TAB_SCHOOL]
     assert summary.locator("tr.mh-class-row").count() >= 1
     page.get_by_role("button", name=t("export_button")).click()
     page.locator("a.mh-export-link").wait_for(timeout=60_000)
@@ -51,10 +52,10 @@ def test_psychology_teacher_sees_the_concerns_of_the_school(new_page, running_hu
     assert "导师工作台" in card_titles(page)
     page.goto(running_hub.url + APPS + "导师工作台.ipynb")
     page.wait_for_selector("table.mh-tracker tr.mh-row", timeout=120_000)  # psych1 mentors students too
-    open_tab(page, t("tab_concern"))
-    flags = page.locator("table.mh-flags tr.mh-flag-row")
-    flags.first.wait_for(timeout=60_000)  # the demo's concern, raised by teacher1 at the same school
-    flags.first.scroll_into_view_if_needed()
+    open_tab(page, "关注处理")
+    queue = page.locator(".mh-concern-queue .mh-queue tr[data-flag]")
+    queue.first.wait_for(timeout=60_000)  # the demo's concern, raised by teacher1 at the same school
+    queue.first.scroll_into_view_if_needed()
     screenshot(page, "workbench-concerns-psych1")
 
 
