@@ -119,6 +119,8 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
         c.LocalServerSpawner.start_nice = settings.spawner["start_nice"]
         c.LocalServerSpawner.start_concurrency = settings.spawner["start_concurrency"]
         c.LocalServerSpawner.warm_start = settings.spawner["warm_start"]
+        c.LocalServerSpawner.kernel_queue_dir = str(settings.kernel_queue_dir)
+        c.LocalServerSpawner.page_concurrency = settings.spawner["page_concurrency"]
         c.LocalServerSpawner.term_timeout = 20  # a stopping server shuts its kernels down first (hub.spawners)
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"

@@ -49,6 +49,11 @@ def _write_autogroup_nice(pid: int | str, nice: int) -> bool | None:
         return None if error.errno == errno.EAGAIN else False
 
 
+def write_autogroup_nice(pid: int | str, nice: int) -> bool:
+    """One try, never waiting (the hub's event loop): True when written."""
+    return bool(_write_autogroup_nice(pid, nice))
+
+
 def set_autogroup_nice(pid: int | str, nice: int) -> bool:
     """Give the session of process ``pid`` the nice value ``nice``; False when this system cannot."""
     for _ in range(TRIES):

@@ -15,6 +15,7 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.kernel_queue import prepare_folder
 from hub.settings import Settings
 
 log = logging.getLogger("mentorhub")
@@ -63,6 +64,8 @@ def make_state_dirs(settings: Settings) -> None:
     settings.secrets_dir.chmod(0o700)
     if settings.mode == "demo":
         settings.users_dir.mkdir(exist_ok=True)
+    if settings.mode in ("demo", "server"):
+        prepare_folder(settings.kernel_queue_dir, shared=settings.mode == "server")
 
 
 def open_migrated_store(settings: Settings):

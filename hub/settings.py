@@ -44,7 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "culler": {"enabled": True, "timeout_seconds": 3600},
     # the exchange's own defaults (hub/exchange/store.py and limits.py) are the same numbers
     "exchange": {"quota_mb_per_teacher": 50, "submissions_per_window": 10, "window_seconds": 600},
-    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "warm_start": True,
+    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "page_concurrency": 0,
+                "warm_start": True,
                 "start_timeout_seconds": 300},
     # Users' accounts get uids of their own range, outside Debian's 1000-60000 and the subordinate uids
     # (100000 on): the network policy (hub/netpolicy.py) knows users' processes by it.
@@ -179,6 +180,11 @@ class Settings:
     def users_dir(self) -> Path:
         """Demo mode: each hub user's home folder lives here."""
         return self.state_dir / "users"
+
+    @property
+    def kernel_queue_dir(self) -> Path:
+        """The machine's queue of Voilà pages waiting for their kernel (hub.kernel_queue)."""
+        return self.state_dir / "kernel-queue"
 
     @property
     def exchange_dir(self) -> Path:

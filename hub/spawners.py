@@ -21,13 +21,16 @@ import re
 import shlex
 from pathlib import Path
 
+import psutil
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
 from jupyterhub.utils import random_port
 from traitlets import Any, Bool, Integer, Unicode, validate
 
 from hub.accounts import ensure_unix_account, unix_account_name
+from hub.kernel_queue import QUEUE_ENV, SIZE_ENV, default_size
 from hub.kernels import DEFAULT_PROVISIONER_ENV, PROVISIONER_NAME
-from hub.priority import UserCpuGroups, lower_own_priority, set_autogroup_nice_async
+from hub.page_priority import PagePriority
+from hub.priority import UserCpuGroups, lower_own_priority, set_autogroup_nice_async, write_autogroup_nice
 from hub.serverlog import server_log_path, take_own_log
 from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
 
@@ -129,6 +132,12 @@ class LocalServerSpawner(LocalProcessSpawner):
     start_concurrency = Integer(
         0, config=True, help="Servers starting at the same time; more wait in order. 0: the CPU count (at least 2)."
     )
+    kernel_queue_dir = Unicode("", config=True, help="Folder of the machine's queue of Voilà pages "
+                               "(hub.kernel_queue). Empty: no queue.")
+    page_concurrency = Integer(
+        0, config=True, help="Voilà pages whose kernels start at the same time on this machine; more wait in "
+        "order. 0: the CPU count (at least 2).",
+    )
     warm_start = Bool(
         True, config=True, help="Fork servers from a process with their modules loaded (hub.warmstart); "
         "an ordinary start where that is not possible.",
@@ -172,6 +181,9 @@ class LocalServerSpawner(LocalProcessSpawner):
     def get_env(self):
         env = super().get_env()
         env[DEFAULT_PROVISIONER_ENV] = PROVISIONER_NAME  # kernels over Unix sockets, at the server's priority
+        if self.kernel_queue_dir:  # Voilà pages' kernels start in order across the machine (hub.kernel_queue)
+            env[QUEUE_ENV] = self.kernel_queue_dir
+            env[SIZE_ENV] = str(self.page_concurrency or default_size())
         return env
 
     async def start(self):
@@ -188,6 +200,7 @@ class LocalServerSpawner(LocalProcessSpawner):
             ip, port = await self.launch()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
             await self.move_to_tier(running=True)  # from now on behind those starting
+            self.watch_pages()
             self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
                           self.user.name, clock() - launched, launched - queued)
             return ip, port
@@ -231,7 +244,10 @@ class LocalServerSpawner(LocalProcessSpawner):
             status = WarmStarter.exit_status_of(self.pid)
             if status is not None:  # asked again until JupyterHub has cleaned up after the server
                 return status
-        return await super().poll()
+        status = await super().poll()
+        if status is None and self.page_priority is not None and self.pid not in self.page_priority.servers:
+            self.watch_pages()  # a server found again by a restarted hub
+        return status
 
     async def move_to_tier(self, running: bool) -> None:
         """Give the server the CPU priority of running servers or of starting ones: its session's niceness
@@ -243,7 +259,36 @@ class LocalServerSpawner(LocalProcessSpawner):
         if self.cpu_groups:
             self.cpu_groups.move(self.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
 
+    @property
+    def page_priority(self) -> PagePriority | None:
+        if not (self.kernel_queue_dir and self.cpu_nice):
+            return None
+        return PagePriority.for_queue(self.kernel_queue_dir, self.page_concurrency or default_size())
+
+    def watch_pages(self) -> None:
+        """From now on, while this server renders a Voilà page, it and its kernels run in the tier of the
+        starting servers (hub.page_priority)."""
+        if self.pid and self.page_priority is not None:
+            self.page_priority.add(self)
+
+    def move_tree_to_tier(self, running: bool) -> None:
+        """The server and every process under it (its kernels) into the running or the starting tier."""
+        if not self.pid or self._stop_pending:
+            return
+        try:
+            tree = [psutil.Process(self.pid), *psutil.Process(self.pid).children(recursive=True)]
+        except psutil.Error:
+            return
+        nice = self.cpu_nice if running else self.session_start_nice
+        for process in tree:
+            if self.cpu_groups:
+                self.cpu_groups.move(process.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
+            if self.cpu_nice > self.session_start_nice and process.pid == os.getsid(process.pid):
+                write_autogroup_nice(process.pid, nice)  # a session's leader: the server, each kernel
+
     async def stop(self, now=False):
+        if self.page_priority is not None:
+            self.page_priority.remove(self)
         # A stopping server shuts its kernels down and exits: at the start priority it does so in seconds
         # instead of waiting behind the starting servers until JupyterHub's patience (interrupt_timeout) runs out.
         await self.move_to_tier(running=False)

@@ -12,8 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hub.pii import KIND_LABELS, find_pii
-
 from .texts import t
 
 LENGTH_RANGE = (80, 200)  # 字, the advised window (training module 9)
@@ -108,6 +106,10 @@ def _own_name_forms(student_name: str) -> set[str]:
 
 def personal_data(text: str, student_name: str = "", other_names=()) -> tuple[str, ...]:
     """Spans of personal data that do not belong in a message to this student, with their kind."""
+    # Imported here, at the first check of a message: its detectors cost some 40 ms of CPU to build, which
+    # every workbench page's kernel would otherwise pay at start, when a cohort's pages start together.
+    from hub.pii import KIND_LABELS, find_pii
+
     own = _own_name_forms(student_name)
     names = [n for n in other_names if n and n.strip() != student_name.strip()]
     spans = []

@@ -33,6 +33,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--hub-url", help="an already running hub on loopback (default: start one)")
     parser.add_argument("--hub-pid", type=int, help="pid of that hub, for memory figures")
     parser.add_argument("--hub-log", type=Path, help="keep the started hub's log here (default: discarded)")
+    parser.add_argument("--page-concurrency", type=int, default=0,
+                        help="the started hub's spawner.page_concurrency: Voilà pages rendered at once, the others "
+                             "wait their turn (default 0: the CPU count; a number above --teachers: no queue)")
     return parser.parse_args(argv)
 
 
@@ -55,7 +58,8 @@ def main(argv=None) -> int:
     from tests.helpers import start_hub, write_hub_settings  # the same real hub the app tests start
 
     with tempfile.TemporaryDirectory(prefix="mentorhub-load-") as folder:
-        settings_file = write_hub_settings(Path(folder), seed=True)
+        settings_file = write_hub_settings(Path(folder), seed=True,
+                                           extra={"spawner": {"page_concurrency": args.page_concurrency}})
         created = add_demo_teachers(f"sqlite:///{Path(folder) / 'state' / 'records.sqlite'}", args.teachers)
         print(f"demo teachers added for this run: {len(created)}", file=sys.stderr)
         hub = start_hub(settings_file)

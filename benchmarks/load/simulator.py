@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 import time
 import uuid
 from dataclasses import dataclass
@@ -41,6 +42,8 @@ TRANSIENT_KINDS = frozenset({
     "ConnectError", "ConnectTimeout", "ReadError", "ReadTimeout", "WriteError", "RemoteProtocolError", "PoolTimeout",
 })
 RECORDS_API = "/services/records/api/v1"
+WAITING_PAGE = re.compile(r'data-mentorhub-queue="([0-9a-f-]+)"')
+WIDGET_OUTPUT = "application/vnd.jupyter.widget-view+json"  # the workbench rendered, not an error page
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -204,8 +207,21 @@ class Teacher:
 
     async def open_workbench(self, client: httpx.AsyncClient) -> None:
         # The first visit goes through the hub's OAuth redirects to the user's own server.
-        response = await client.get(f"/user/{self.name}/{self.config.workbench_path}", follow_redirects=True)
-        expect(response, 200)
+        page = f"/user/{self.name}/{self.config.workbench_path}"
+        response = expect(await client.get(page, follow_redirects=True), 200)
+        while ticket := WAITING_PAGE.search(response.text):
+            # The machine's page queue (hub.voila_queue): ask for the place every second, as the waiting
+            # page does, then load the page under the ticket. The step's time covers the wait.
+            while True:
+                await asyncio.sleep(1.0)
+                state = await client.get(f"/user/{self.name}/mentorhub/voila-queue/{ticket.group(1)}")
+                if state.status_code == 404 or expect(state, 200).json()["go"]:
+                    break
+            again = page if state.status_code == 404 else f"{page}?mh_queue={ticket.group(1)}"
+            response = expect(await client.get(again, follow_redirects=True), 200)
+            self.recorder.queued_pages += 1
+        if WIDGET_OUTPUT not in response.text:
+            raise StepFailed("no widget in the page")
 
     async def take_token(self, client: httpx.AsyncClient) -> None:
         response = await client.post(f"/hub/api/users/{self.name}/tokens", headers=self.api_headers(client),

@@ -14,6 +14,7 @@ ANCHORS = {
     "login_p95": ("login p95", 1.0, "s"),
     "record_write_p95": ("record write p95", 0.300, "s"),
     "all_started_within": ("all servers started after first login", 180.0, "s"),
+    "workbench_p50": ("workbench page p50 (queue wait included)", 15.0, "s"),  # issue 17, part 4
 }
 
 
@@ -36,6 +37,7 @@ class Recorder:
     first_login_at: float | None = None
     last_ready_at: float | None = None
     finished: int = 0
+    queued_pages: int = 0  # Voilà pages that waited their turn in the machine's page queue (hub.voila_queue)
     #: failed tries that were tried again, as (phase, kind, time.monotonic() when the try failed)
     retries: list[tuple[str, str, float]] = field(default_factory=list)
     #: record writes the service confirmed, as (teacher, client_ref, record_id or None when a retry got 409)
@@ -88,6 +90,7 @@ class Recorder:
             "login_p95": phases.get("login", {}).get("p95"),
             "record_write_p95": phases.get("record_write", {}).get("p95"),
             "all_started_within": self.all_started_within(),
+            "workbench_p50": phases.get("workbench", {}).get("p50"),
         }
 
 
@@ -102,6 +105,7 @@ def format_report(recorder: Recorder, teachers: int, memory: dict[str, dict[str,
         spawns = recorder.spawn_seconds
         lines += ["", f"spawn times: n={len(spawns)} p50={percentile(spawns, 50):.1f}s "
                       f"p95={percentile(spawns, 95):.1f}s max={max(spawns):.1f}s"]
+    lines += ["", f"workbench pages that waited in the page queue: {recorder.queued_pages}"]
     lines += ["", f"errors: {recorder.failed}"]
     lines += [f"  {kind}: {count}" for kind, count in sorted(recorder.errors.items())]
     if recorder.retries:

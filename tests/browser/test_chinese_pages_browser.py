@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from hub.settings import REPO_ROOT
 from hub.demo_courses import AWAITING_MANUAL, GRADED_WITH_FEEDBACK, NOT_AUTOGRADED, SUBMISSION_COURSE
 from hub.localize.lab_texts import ASSIGNMENT_LIST, MENU
+from hub.settings import REPO_ROOT
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.browser

@@ -29,12 +29,17 @@ def test_recorder_report_sets_measures_beside_anchors():
     recorder.ok("record_write", 0.15)
     recorder.server_ready(70.0, 5.0)
     recorder.error("workbench", "HTTP 404")
+    for seconds in (3.0, 12.0, 40.0):
+        recorder.ok("workbench", seconds)
+    recorder.queued_pages = 2
     assert recorder.measured_anchors() == {"failed_requests": 1, "login_p95": 0.9, "record_write_p95": 0.15,
-                                           "all_started_within": 60.0}
+                                           "all_started_within": 60.0, "workbench_p50": 12.0}
     report = format_report(recorder, 3, {"hub": {"count": 1, "peak_mb": 120.0, "end_mb": 110.0}})
     assert "workbench: HTTP 404: 1" in report
     assert "0.900s" in report and "0.90" in report  # login p95 against 1 s
     assert "60.000s" in report and "0.33" in report  # servers all started 60 s after the first login
+    assert "12.000s" in report and "0.80" in report  # workbench p50 against 15 s
+    assert "waited in the page queue: 2" in report
 
 
 def test_simulator_refuses_a_hub_off_loopback():
