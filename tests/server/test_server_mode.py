@@ -1,17 +1,21 @@
 """Server mode for real (as root): a Unix account per hub user and never one for two (issue 16, finding 3),
 private homes, a private database, formgraders as the instance's own grader accounts (finding 13), servers'
-output in their own logs (finding 12)."""
+output in their own logs (finding 12), and every account's Voilà pages in the machine's one page queue."""
 
 import os
 import pwd
+import re
 import stat
+import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
 
 from hub.accounts import unix_account_name
 from hub.courses.hubconfig import grader_unix_account
+from hub.kernel_queue import GO_SUFFIX, default_size
 from tests.helpers import (
     probe_paths,
     server_mode_hub,
@@ -113,3 +117,29 @@ def test_two_hub_users_never_share_one_unix_account(server_hub):
     assert not owners, f"{second} runs processes as {owners}"
     assert f"Unix account {account} belongs to 'Mentor Hub user {first}'" in server_hub.log_path.read_text()
     assert pwd.getpwnam(account).pw_gecos == f"Mentor Hub user {first}"  # still theirs
+
+
+def test_every_accounts_pages_share_the_machines_page_queue(server_hub):
+    """The queue's folder is shared and sticky; a user's server makes its tickets as its own account, waits
+    behind pages of others, and renders its page under its ticket when its turn comes (hub.kernel_queue)."""
+    folder = server_hub.state_dir / "kernel-queue"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o1777
+    session = server_hub.login("teacher2")
+    server_hub.spawn("teacher2")
+    now = time.time_ns()
+    held = [folder / f"{now - n:020d}-{os.getpid()}-{n:012x}{GO_SUFFIX}" for n in range(1, default_size() + 1)]
+    for path in held:
+        path.touch()
+    try:
+        workbench = f"{server_hub.url}/user/teacher2/voila/render/apps/{quote('导师工作台.ipynb')}"
+        waiting = session.get(workbench, timeout=120)
+        ticket = re.search(r'data-mentorhub-queue="([0-9a-f-]+)"', waiting.text).group(1)
+        assert (folder / ticket).stat().st_uid == pwd.getpwnam(f"{PREFIX}teacher2").pw_uid
+    finally:
+        for path in held:
+            path.unlink()
+    answer = session.get(f"{server_hub.url}/user/teacher2/mentorhub/voila-queue/{ticket}", timeout=60)
+    assert answer.json() == {"go": True}
+    page = session.get(f"{workbench}?mh_queue={ticket}", timeout=300)
+    assert "application/vnd.jupyter.widget-view+json" in page.text
+    assert not list(folder.glob(f"{ticket}*"))
