@@ -65,8 +65,9 @@ p {{ line-height: 1.7; margin: .5rem 0; }}
 <script>
 (function () {{
   var poll = {poll}, target = {target}, place = document.getElementById("mh-queue-place");
+  var headers = {{"X-XSRFToken": {xsrf}}};  // the server refuses a script's cookie-authenticated request without it
   function ask() {{
-    fetch(poll, {{credentials: "same-origin", cache: "no-store"}}).then(function (answer) {{
+    fetch(poll, {{credentials: "same-origin", cache: "no-store", headers: headers}}).then(function (answer) {{
       if (answer.status === 404) {{ window.location.replace({again}); return null; }}
       return answer.ok ? answer.json() : null;
     }}).then(function (state) {{
@@ -155,7 +156,7 @@ def queued_handler(voila_handler: type) -> type:
             self.finish(WAIT_PAGE.format(
                 ticket=html.escape(ticket.name), ahead=waiting.ahead(ticket),
                 poll=script_literal(poll), target=script_literal(with_ticket(url, ticket.name)),
-                again=script_literal(with_ticket(url, None)),
+                again=script_literal(with_ticket(url, None)), xsrf=script_literal(self.xsrf_token.decode()),
             ))
 
     QueuedVoilaHandler.__name__ = QueuedVoilaHandler.__qualname__ = f"Queued{voila_handler.__name__}"

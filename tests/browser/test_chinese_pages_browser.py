@@ -14,12 +14,15 @@ Screenshots go to test-artifacts/zh-<page>-<width>.png.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from hub.demo_courses import AWAITING_MANUAL, GRADED_WITH_FEEDBACK, NOT_AUTOGRADED, SUBMISSION_COURSE
+from hub.kernel_queue import GO_SUFFIX, default_size
 from hub.localize.lab_texts import ASSIGNMENT_LIST, MENU
 from hub.settings import REPO_ROOT
 from tests.browser.conftest import login
@@ -231,3 +234,27 @@ def test_a_voila_page(watch, running_hub, width, screenshot):
     page.goto(running_hub.url + WORKBENCH)
     page.wait_for_selector("table.mh-tracker tr.mh-row")
     teacher.check(name=f"voila-workbench-{width}", screenshot=screenshot)
+
+
+def test_a_page_waiting_its_turn_shows_its_place_and_opens_by_itself(watch, running_hub, screenshot):
+    """The machine's page queue full (hub.kernel_queue): the workbench's waiting page says in Chinese how many
+    pages are ahead, asks by itself, and opens the workbench when its turn comes."""
+    folder = running_hub.state_dir / "kernel-queue"
+    now = time.time_ns()
+    held = [folder / f"{now - n:020d}-{os.getpid()}-{n:012x}{GO_SUFFIX}" for n in range(1, default_size() + 2)]
+    teacher = watch("phone", "teacher8")
+    page = teacher.page
+    try:
+        for path in held:
+            path.touch()
+        page.goto(running_hub.url + WORKBENCH)
+        page.locator("h1", has_text="页面正在排队").wait_for()
+        assert page.locator("#mh-queue-place").inner_text() == "2"
+        teacher.check(name="voila-waiting-phone", screenshot=screenshot)
+        held.pop(0).unlink()
+        page.locator("#mh-queue-place", has_text="1").wait_for()
+    finally:
+        for path in held:
+            path.unlink(missing_ok=True)
+    page.wait_for_selector("table.mh-tracker tr.mh-row")
+    assert "mh_queue=" in page.url
