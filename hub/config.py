@@ -26,7 +26,7 @@ TEMPLATES_DIR = HERE / "templates"
 PROXY_COMMAND = REPO_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 
 # Platform groups (DESIGN.md "People and what they do").
-PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins")
+PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins", "district-staff")
 RECORDS_SERVICE = "records"
 EXCHANGE_SERVICE = "exchange"
 ADMIN_SERVICE = "mentorhub-admin"
