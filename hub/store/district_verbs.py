@@ -23,7 +23,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 
 import pandas as pd
-from sqlalchemy import case, distinct, func, literal, or_, select
+from sqlalchemy import case, distinct, func, intersect, literal, or_, select
 
 from hub.cases import dashboards
 
@@ -342,56 +342,71 @@ class DistrictVerbs:
         return self.compute_district_dashboard(term)
 
     def compute_district_dashboard(self, term: Term) -> dict:
-        """Every figure of the district dashboard for ``term``, computed now (no cache: a write shows at once)."""
+        """Every figure of the district dashboard for ``term``, computed now (no cache: a write shows at once).
+        The database hands over sets of student ids (each from a covering index) and a few grouped rows; the
+        per-class counting is one vectorised pandas pass over the active students."""
         with self.reading() as s:
             conn = s.connection()
             schools = [(row.school_id, row.name) for row in conn.execute(
                 select(School.school_id, School.name).order_by(School.school_id))]  # fmt: skip
             classes = pd.DataFrame(conn.execute(select(SchoolClass.class_id, SchoolClass.school_id, SchoolClass.grade)).all(),
                                    columns=["class", "school", "grade"])  # fmt: skip
-            coverage = self._coverage_counts(conn, term)
-            tri = self._tri_one_counts(conn, term, [Student.active.is_(True)])
+            per_class = self._per_class_counts(conn, term)
             loads = self._mentor_loads(conn, term)
             training = self._training_rows(conn)
             activity = self._activity_rows(conn, term)
         names = dict(schools)
         order = [school_id for school_id, _ in schools]
-        stage = dict(zip(classes["class"], classes["grade"].map(stage_of), strict=True))
+        per_class = per_class.merge(classes, on="class", how="left")
+        per_class["stage"] = per_class["grade"].fillna(0).astype(int).map(stage_of)
+        figures = [*dashboards.TRI_ONE_KINDS, "all_three"]
         tables = {
-            "coverage": self._coverage_table(coverage, stage, dict(zip(classes["class"], classes["school"], strict=True)),
-                                             order, names),
-            "tri_one": self._tri_one_table(tri, stage, order, names),
+            "coverage": _per_school_stage(per_class, ["students", "with_mentor", "special_needs", "special_with_priority"],
+                                          order, names, shares={"with_mentor_share": ("with_mentor", "students"),
+                                                                "special_priority_share": ("special_with_priority",
+                                                                                           "special_needs")}),
+            "tri_one": _per_school_stage(per_class, ["students", *figures], order, names,
+                                         shares={f"{k}_share": (k, "students") for k in figures}),
             "mentors": self._mentor_table(loads, order, names),
             "training": self._training_table(training, order, names),
             "activity": self._activity_table(activity, order, names),
-        }
+        }  # fmt: skip
         return {"term_id": term.term_id, "school_year": term.academic_year, "min_cell": dashboards.MIN_CELL,
                 "schools": [{"school_id": sid, "name": name} for sid, name in schools],
                 "computed_at": utcnow().isoformat(timespec="seconds"),
                 "tables": {key: _rows(table) for key, table in tables.items()}}  # fmt: skip
 
     @staticmethod
-    def _coverage_counts(conn, term) -> pd.DataFrame:
-        """Per class: active students, those with a primary mentor, special-needs students (needs_mentors > 1),
-        and those of them with a mentor of the priority roles."""
+    def _per_class_counts(conn, term) -> pd.DataFrame:
+        """Per class: active students; with a primary mentor this term; special-needs students (needs_mentors > 1)
+        and those of them with a mentor of the priority roles; with a home visit, a talk, a 成长寄语, all three.
+        Each figure is one GROUP BY in the database over a set of student ids (the 三个一 sets are walks along
+        the covering index of (term, kind, student); all three is their INTERSECT): a few hundred rows leave it."""
+        active = Student.active.is_(True)
+        base = conn.execute(select(Student.class_id, func.count(), func.sum(case((Student.needs_mentors > 1, 1), else_=0)))
+                            .where(active).group_by(Student.class_id)).all()  # fmt: skip
+        frame = pd.DataFrame([tuple(r) for r in base], columns=["class", "students", "special_needs"]).set_index("class")
+
+        def per_class(ids, name: str) -> None:
+            ids = ids.subquery()
+            rows = conn.execute(select(Student.class_id, func.count()).join(ids, ids.c.student_id == Student.student_id)
+                                .where(active).group_by(Student.class_id)).all()  # fmt: skip
+            frame[name] = pd.Series({c: n for c, n in rows}, dtype="int64").reindex(frame.index).fillna(0).astype(int)
+
+        per_class(select(MentorAssignment.student_id).where(MentorAssignment.term_id == term.term_id,
+                                                            MentorAssignment.kind == "primary"), "with_mentor")  # fmt: skip
         roles = literal(";") + Staff.roles + literal(";")
-        priority = or_(*(roles.like(f"%;{role};%") for role in PRIORITY_ROLES))
-        primary = (select(MentorAssignment.student_id).where(MentorAssignment.term_id == term.term_id,
-                                                             MentorAssignment.kind == "primary")).subquery()  # fmt: skip
-        prioritised = (select(MentorAssignment.student_id).distinct()
-                       .join(Staff, Staff.staff_id == MentorAssignment.staff_id)
-                       .where(MentorAssignment.term_id == term.term_id, priority)).subquery()  # fmt: skip
-        special = Student.needs_mentors > 1
-        query = (select(Student.class_id, func.count(),
-                        func.count(primary.c.student_id),
-                        func.sum(case((special, 1), else_=0)),
-                        func.sum(case((special & prioritised.c.student_id.is_not(None), 1), else_=0)))
-                 .select_from(Student)
-                 .outerjoin(primary, primary.c.student_id == Student.student_id)
-                 .outerjoin(prioritised, prioritised.c.student_id == Student.student_id)
-                 .where(Student.active.is_(True)).group_by(Student.class_id))  # fmt: skip
-        return pd.DataFrame([tuple(r) for r in conn.execute(query)],
-                            columns=["class", "students", "with_mentor", "special_needs", "special_with_priority"])
+        per_class(select(MentorAssignment.student_id).distinct()
+                  .join(Staff, Staff.staff_id == MentorAssignment.staff_id)
+                  .join(Student, Student.student_id == MentorAssignment.student_id)
+                  .where(MentorAssignment.term_id == term.term_id, Student.needs_mentors > 1,
+                         or_(*(roles.like(f"%;{role};%") for role in PRIORITY_ROLES))), "special_with_priority")  # fmt: skip
+        done = {kind: select(Record.student_id).distinct().where(Record.term_id == term.term_id, Record.kind == kind,
+                                                                  Record.deleted_at.is_(None)) for kind in TRI_ONE}  # fmt: skip
+        for kind, name in TRI_ONE.items():
+            per_class(done[kind], name)
+        per_class(intersect(*done.values()), "all_three")
+        return frame.rename_axis("class").reset_index()
 
     @staticmethod
     def _mentor_loads(conn, term) -> pd.DataFrame:
@@ -403,15 +418,17 @@ class DistrictVerbs:
 
     @staticmethod
     def _training_rows(conn) -> pd.DataFrame:
-        query = (select(Staff.school_id, TrainingResult.staff_id, TrainingResult.course_id, TrainingResult.course_title,
-                        TrainingResult.completed, TrainingResult.hours)
-                 .join(Staff, Staff.staff_id == TrainingResult.staff_id).where(Staff.active.is_(True)))  # fmt: skip
+        """Per school and course: teachers with a result, how many completed, 学时 earned (grouped by SQL)."""
+        query = (select(Staff.school_id, TrainingResult.course_id, TrainingResult.course_title,
+                        func.count(distinct(TrainingResult.staff_id)),
+                        func.sum(case((TrainingResult.completed.is_(True), 1), else_=0)),
+                        func.coalesce(func.sum(TrainingResult.hours), 0.0))
+                 .join(Staff, Staff.staff_id == TrainingResult.staff_id).where(Staff.active.is_(True))
+                 .group_by(Staff.school_id, TrainingResult.course_id, TrainingResult.course_title))  # fmt: skip
         frame = pd.DataFrame([tuple(r) for r in conn.execute(query)],
-                             columns=["school", "teacher", "course_id", "course", "completed", "hours"])
+                             columns=["school", "course_id", "course", "teachers", "completed", "hours"])
         tiers = course_tiers()
-        frame["tier"] = frame["course_id"].map(lambda c: tiers.get(c, "")).astype(object)
-        frame["completed"] = frame["completed"].astype(bool)
-        frame["hours"] = frame["hours"].astype(float)
+        frame["tier"] = [tiers.get(course, "") for course in frame["course_id"]]
         return frame
 
     @staticmethod
@@ -438,42 +455,26 @@ class DistrictVerbs:
 
     # tables (pure pandas over the few rows above)
     @staticmethod
-    def _coverage_table(counts: pd.DataFrame, stage: dict, school_of: dict, order: list, names: dict) -> pd.DataFrame:
-        counts = counts.assign(school=counts["class"].map(school_of), stage=counts["class"].map(stage))
-        return _per_school_stage(counts, ["students", "with_mentor", "special_needs", "special_with_priority"], order,
-                                 names, shares={"with_mentor_share": ("with_mentor", "students"),
-                                                "special_priority_share": ("special_with_priority", "special_needs")})
-
-    @staticmethod
-    def _tri_one_table(tri: pd.DataFrame, stage: dict, order: list, names: dict) -> pd.DataFrame:
-        tri = tri.assign(stage=tri["class"].map(stage))
-        figures = [*dashboards.TRI_ONE_KINDS, "all_three"]
-        return _per_school_stage(tri, ["students", *figures], order, names,
-                                 shares={f"{k}_share": (k, "students") for k in figures})
-
-    @staticmethod
     def _mentor_table(loads: pd.DataFrame, order: list, names: dict) -> pd.DataFrame:
-        rows = []
-        for school in order:
-            mine = loads[loads["school"] == school]["mentees"]
-            rows.append({"school": school, "school_name": names[school], "mentors": len(mine),
-                         "over_limit": int((mine > MENTEE_LIMIT).sum()),
-                         "mean_mentees": float(mine.mean()) if len(mine) else 0.0})  # fmt: skip
-        table = pd.DataFrame(rows, columns=["school", "school_name", "mentors", "over_limit", "mean_mentees"])
+        grouped = loads.assign(over=loads["mentees"] > MENTEE_LIMIT).groupby("school").agg(
+            mentors=("mentor", "size"), over_limit=("over", "sum"), mean_mentees=("mentees", "mean"))
+        table = grouped.reindex(order).fillna({"mentors": 0, "over_limit": 0, "mean_mentees": 0.0})
+        table = table.rename_axis("school").reset_index()
+        table.insert(1, "school_name", table["school"].map(names))
+        table[["mentors", "over_limit"]] = table[["mentors", "over_limit"]].astype(int)
         return dashboards.suppress(table, "mentors", ["over_limit", "mean_mentees"])
 
     @staticmethod
     def _training_table(frame: pd.DataFrame, order: list, names: dict) -> pd.DataFrame:
         columns = ["school", "school_name", "course", "tier", "teachers", "completed", "hours", "completed_share"]
-        rows = []
-        for school in order:
-            mine = frame[frame["school"] == school]
-            for (course, tier), group in sorted(mine.groupby(["course", "tier"], sort=True), key=lambda item: item[0]):
-                teachers = group["teacher"].nunique()
-                done = int(group["completed"].sum())
-                rows.append([school, names[school], course, tier, teachers, done, float(group["hours"].sum()),
-                             done / teachers if teachers else 0.0])  # fmt: skip
-        table = pd.DataFrame(rows, columns=columns)
+        position = {school: n for n, school in enumerate(order)}
+        table = frame[frame["school"].isin(position)].copy()
+        table["position"] = table["school"].map(position)
+        table = table.sort_values(["position", "course", "tier"], kind="stable")
+        table["school_name"] = table["school"].map(names)
+        table["hours"] = table["hours"].astype(float)
+        table["completed_share"] = table["completed"] / table["teachers"]
+        table = table[columns].reset_index(drop=True)
         return dashboards.suppress(table, "teachers", ["completed", "hours", "completed_share"])
 
     @staticmethod
