@@ -75,7 +75,8 @@ class Status:
 
 class MessagePage:
     def __init__(self, message: str):
-        self.widget = styled(w.VBox([w.HTML(f'<p class="mh-message">{esc(message)}</p>')]))
+        self.message = w.HTML(f'<p class="mh-message">{esc(message)}</p>')
+        self.widget = styled(w.VBox([self.message]))
 
 
 def figures_html(figures: dict) -> str:
@@ -390,5 +391,5 @@ def open_page(client, kind: str):
             return MessagePage("导师工作档案属于学校的教师；您的账号没有对应的教职工。")
         return PortfolioPage(client, own, school)
     except RecordsError as error:
-        log.error("district page %s could not load: %s %s", kind, error.status, error)
+        log.warning("district page %s could not load: %s %s", kind, error.status, error)
         return MessagePage(f"页面无法加载：{error.message_zh}")
