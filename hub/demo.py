@@ -183,7 +183,8 @@ def seed_training_results(store, rng: random.Random) -> None:
 
 def seed_district(store, term: dict) -> None:
     """The district's side (hub.store.district_verbs): the plan's staged schedule as the year's milestones;
-    东湖's implementation plan submitted and commented on by the district (需修改), 西岭's still a draft."""
+    东湖's implementation plan submitted and commented on by the district (需修改), 西岭's still a draft; a
+    导师团 meeting of 东湖's 六(1)班."""
     from hub.demo_district import DEMO_PLAN
 
     school_year = store.find_term(term["term_id"]).academic_year
@@ -194,6 +195,12 @@ def seed_district(store, term: dict) -> None:
     store.review_school_plan(store.actor_for("district1"), "dh",
                              {"action": "request_changes", "text": "研训制度请写明导师团集体教研的频次和记录方式。"})  # fmt: skip
     store.save_school_plan(west, "xl", {"sections": {key: DEMO_PLAN[key] for key in ("goals", "organisation")}})
+    # one 导师团 meeting of 六(1)班 (head teacher teacher1), so the district dashboard shows the team's activity
+    codes = [s.student_id for s in store.find_students_in(class_id="dh-601")][:2]
+    store.add_class_meeting(store.actor_for("teacher1"), "dh-601", {
+        "meeting_date": (store.today() - dt.timedelta(days=7)).isoformat(), "topic": "期中前的集体教研",
+        "attendees": ["teacher1", "teacher2", "teacher3"], "student_codes": codes,
+        "decisions": "两名学生由导师在期中考试前各谈心一次，班主任跟进家校沟通。"})  # fmt: skip
 
 
 NOTICE_VERSION = "2026-09"  # the demo's privacy notice for guardians (儿童个人信息保护告知书)
