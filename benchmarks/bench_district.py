@@ -103,7 +103,7 @@ def fill(store, n_students: int, n_staff: int, n_records: int, n_training: int, 
                                 "event_date": day, "created_at": now, "updated_at": now,
                                 "fields": {"summary": "基准数据"}})  # fmt: skip
     courses = [f"course{c:02d}" for c in range(12)]
-    for n, member in enumerate(s for s in staff):
+    for member in staff:
         for course in courses:
             if len(training) >= n_training:
                 break

@@ -26,6 +26,7 @@ import pandas as pd
 from sqlalchemy import case, distinct, func, intersect, literal, or_, select
 
 from hub.cases import dashboards
+from hub.pii import find_id_and_phone_numbers
 
 from . import access
 from .access import Actor
@@ -58,7 +59,6 @@ from .models import (
 )
 from .team_models import ClassTeamMeeting
 from .validation import check_text, echo
-from hub.pii import find_id_and_phone_numbers
 
 #: The headings of a school's implementation plan, in the plan's order.
 PLAN_HEADINGS = {

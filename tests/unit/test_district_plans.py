@@ -13,7 +13,6 @@ from hub.district_docs import plan_docx
 from hub.store import Conflict, Forbidden, Invalid, NotFound
 from hub.store.district_verbs import PLAN_HEADINGS, PLAN_TEXT_MAX, check_plan_sections
 from hub.store.models import AuditLog
-
 from tests.district_support import plan_sections
 
 
