@@ -20,6 +20,7 @@ reads here is aggregate or a school's own text.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 
 import pandas as pd
@@ -510,14 +511,13 @@ class DistrictVerbs:
 
     def _portfolio(self, s, staff: Staff, year: str) -> dict:
         terms = self._year_terms(s, year)
-        start = min((t.start_date for t in terms), default=None)
-        end = max((t.end_date for t in terms), default=None)
+        start, end = year_span(year, terms)
         usernames = {staff.staff_id, *s.scalars(select(Account.username).where(Account.staff_id == staff.staff_id))}
         tiers = course_tiers()
         training = []
         for result in s.scalars(select(TrainingResult).where(TrainingResult.staff_id == staff.staff_id)
                                 .order_by(TrainingResult.course_id)):  # fmt: skip
-            if start and not (start <= result.updated_at.date() <= end + dt.timedelta(days=60)):
+            if start is None or not start <= result.updated_at.date() <= end:
                 continue
             training.append({"course_id": result.course_id, "course": result.course_title,
                              "tier": tiers.get(result.course_id, ""), "completed": bool(result.completed),
@@ -546,7 +546,8 @@ class DistrictVerbs:
         studios = sorted(set(s.scalars(select(StudioMember.studio_id).where(StudioMember.username.in_(sorted(usernames))))))
         studio_sessions = sum(1 for attendance, _ in sessions if usernames & set(attendance or []))
         cases = [{"case_id": c.case_id, "title": c.title, "status": c.status}
-                 for c in s.scalars(select(Case).where(Case.author.in_(sorted(usernames))).order_by(Case.case_id))]
+                 for c in s.scalars(select(Case).where(Case.author.in_(sorted(usernames))).order_by(Case.case_id))
+                 if start is not None and start <= c.created_at.date() <= end]  # fmt: skip
         term_ids = [t.term_id for t in terms]
         teams = s.execute(select(MentorTeam.team_id, MentorTeam.lead_staff_id).outerjoin(
             MentorTeamMember, MentorTeamMember.team_id == MentorTeam.team_id).where(
@@ -666,6 +667,17 @@ class DistrictVerbs:
                 Record.term_id == term.term_id, Record.kind == "home_visit", Record.deleted_at.is_(None),
                 Record.student_id.in_(students)))  # fmt: skip
         return done >= total
+
+
+def year_span(school_year: str, terms: list[Term]) -> tuple[dt.date | None, dt.date | None]:
+    """The days of a school year: 1 August to 31 July for a year written "2026-2027" (summer training counts
+    towards the year it prepares), else from its first term's first day to its last term's last day."""
+    match = re.fullmatch(r"(\d{4})-(\d{4})", school_year)
+    if match:
+        return dt.date(int(match.group(1)), 8, 1), dt.date(int(match.group(2)), 7, 31)
+    if not terms:
+        return None, None
+    return min(t.start_date for t in terms), max(t.end_date for t in terms)
 
 
 def check_milestone(item, n: int) -> dict:

@@ -99,3 +99,27 @@ def test_a_formula_looking_name_stays_text_in_the_summary(district):
     book = load_workbook(io.BytesIO(portfolios_xlsx(summary)))
     cell = book["导师工作汇总"]["B2"]
     assert cell.value == '=HYPERLINK("http://x","y")' and cell.data_type == "s"
+
+
+def test_training_counts_towards_the_school_year_it_was_earned_in(tmp_path):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from hub.store.models import TrainingResult
+
+    url, _ = new_database_url("sqlite", tmp_path)
+    store = open_store(url)
+    try:
+        build_hand_district(store)
+        store.put_training_results("psychology", "心理健康教育", [{"staff_id": "ta2", "completed": True, "hours": 8.0}])
+        with store.writing() as s:  # earned in the summer before the year began (区级培训 in July)
+            s.execute(update(TrainingResult).where(TrainingResult.course_id == "psychology")
+                      .values(updated_at=dt.datetime(2026, 7, 20, 10, 0)))
+        actor = store.actor_for("ta2")
+        assert [r["course_id"] for r in store.find_portfolio(actor, None, "2026-2027")["training"]] == ["foundations"]
+        earlier = store.find_portfolio(actor, None, "2025-2026")
+        assert [r["course_id"] for r in earlier["training"]] == ["psychology"] and earlier["training_hours"] == 8.0
+        assert earlier["terms"] == [] and earlier["cases"] == []  # no term of that year, the case is this year's
+    finally:
+        store.close()
