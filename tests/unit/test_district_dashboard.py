@@ -104,3 +104,21 @@ def test_the_exports_read_back(district):
     assert len(document.inline_shapes) == 3  # coverage, 三个一, training as charts
     assert any("三个一完成情况" in p.text for p in document.paragraphs)
     assert document.tables[0].rows[1].cells[0].text == "甲校"
+
+
+def test_the_timeline_says_which_schools_met_each_check(district):
+    store, info = district
+    today = info["today"].isoformat()
+    store.put_milestones(store.actor_for("dist1"), "2026-2027", [
+        {"title": f"检查{check}", "due_date": today, "audience": ["school_admin", "mentor"], "check": check}
+        for check in ("matching", "home_visits", "plan_submitted")])  # fmt: skip
+    district = {m["check"]: (m["schools_met"], m["schools"]) for m in store.find_milestones(store.actor_for("dist1"))}
+    # A: a23 has no mentor; B: every student matched; no school visited every student; no plan submitted
+    assert district == {"matching": (1, 2), "home_visits": (0, 2), "plan_submitted": (0, 2)}
+    school_a = {m["check"]: m["met"] for m in store.find_milestones(store.actor_for("adm"))}
+    school_b = {m["check"]: m["met"] for m in store.find_milestones(store.actor_for("tb1"))}
+    assert school_a["matching"] is False and school_b["matching"] is True
+    for n in range(1, 4):
+        store.add_record(store.actor_for("tb1"), {"student_id": f"b{n}", "kind": "home_visit", "date": today,
+                                                  "form": "入户", "purpose": "了解家庭情况", "participants": "导师、父亲"})  # fmt: skip
+    assert {m["check"]: m["met"] for m in store.find_milestones(store.actor_for("tb1"))}["home_visits"] is True
