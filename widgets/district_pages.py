@@ -168,7 +168,7 @@ class SchoolPlanPage:
 class PlanReviewPage:
     """District staff: every school's status, one plan at a time, comment / ask for changes / file."""
 
-    def __init__(self, client, plans: list[dict]):
+    def __init__(self, client, plans: list[dict], *, may_review: bool = True):
         self.client = client
         self.status = Status()
         self.overview = w.HTML("")
@@ -191,6 +191,10 @@ class PlanReviewPage:
             self.overview, self.picker, self.detail, w.HBox([self.version_pick, self.docx_button]), self.link,
             self.comment, w.HBox(list(self.buttons.values())), self.status.widget]))  # fmt: skip
         self.widget.add_class("mh-plan-review")
+        if not may_review:  # platform admins read the plans; only the district reviews them
+            self.comment.layout.display = "none"
+            for button in self.buttons.values():
+                button.layout.display = "none"
         self.set_plans(plans)
 
     def set_plans(self, plans: list[dict]) -> None:
@@ -379,7 +383,7 @@ def open_page(client, kind: str):
         roles = set(me.get("roles", []))
         if kind == "plan":
             if roles & {"district", "admin"}:
-                return PlanReviewPage(client, dc.school_plans(client))
+                return PlanReviewPage(client, dc.school_plans(client), may_review="district" in roles)
             if roles & {"school_admin", "leader"}:
                 return SchoolPlanPage(client, dc.school_plan(client, me["schools"][0]))
             return MessagePage("学校实施方案由学校管理员或校领导填写，区德育科审阅。")

@@ -120,3 +120,10 @@ def test_a_teacher_downloads_their_portfolio_and_a_leader_exports_the_school(ser
     book = load_workbook(io.BytesIO(link_bytes(lead.link.value)), read_only=True)
     assert [row[1] for row in book["导师工作汇总"].iter_rows(min_row=2, values_only=True)][:3] == ["甲一", "甲三", "甲二"]
     assert isinstance(open_page(client_for(service, "dist1"), "portfolio"), MessagePage)
+
+
+def test_a_platform_admin_reads_the_plans_without_review_buttons(served):
+    service, _, _ = served
+    page = open_page(client_for(service, "admin"), "plan")
+    assert isinstance(page, PlanReviewPage) and "甲校" in page.overview.value
+    assert page.comment.layout.display == "none" and all(b.layout.display == "none" for b in page.buttons.values())
