@@ -108,3 +108,18 @@ def test_the_district_reads_plans_and_the_dashboard_through_the_service(served):
         exported = service.call("dist1", "GET", path)
         assert exported.status_code == 200 and exported.content[:2] == b"PK"
         assert "attachment" in exported.headers["Content-Disposition"]
+
+
+def test_hostile_bodies_on_the_plan_endpoints_are_refused_cleanly(served):
+    service, store, _, _ = served
+    big = service.call("adm_b", "PUT", "school-plans/B", data=b'{"sections": {"goals": "' + b"x" * (9 * 2**20) + b'"}}')
+    assert big.status_code == 413 and big.json()["error"]["message_zh"]
+    surrogate = service.call("adm_b", "PUT", "school-plans/B", data=b'{"sections": {"goals": "\\ud800"}}')
+    assert surrogate.status_code == 422
+    deep = service.call("adm_b", "PUT", "school-plans/B", data=b"[" * 100_000 + b"]" * 100_000)
+    assert deep.status_code in (400, 422)
+    wrong = service.call("adm_b", "POST", "school-plans/B/reviews", json={"action": "file"})
+    assert wrong.status_code == 403 and "区德育科" in wrong.json()["error"]["message_zh"]
+    bad_version = service.call("dist1", "GET", "school-plans/B/plan.docx?version=x1")
+    assert bad_version.status_code == 400
+    assert store.find_school_plan(store.actor_for("adm_b"))["status"] == "none"  # nothing was written
