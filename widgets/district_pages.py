@@ -253,11 +253,31 @@ class PlanReviewPage:
 class DistrictDashboardPage:
     """Tabs of tables (fixed school order, <5 for small cells), charts, and the monthly meeting's exports."""
 
-    def __init__(self, client, board: dict):
+    def __init__(self, client, board: dict, terms: list[str] | None = None):
         self.client, self.board = client, board
         self.status = Status()
+        self.heading = w.HTML("")
+        self.term_pick = w.Dropdown(description="学期", options=list(terms or [board["term_id"]]), value=board["term_id"])
+        self.term_pick.observe(lambda _change: self.change_term(), names="value")
         self.tabs = w.Tab()
+        self.tabs.observe(self._on_tab, names="selected_index")
         self.images: dict[str, w.Image] = {}
+        self.xlsx_button = w.Button(description="导出表格（Excel）", icon="download")
+        self.brief_button = w.Button(description="生成月度简报（Word，含图表）", icon="download")
+        self.xlsx_button.on_click(self.export_xlsx)
+        self.brief_button.on_click(self.export_brief)
+        self.link = w.HTML("")
+        self.widget = styled(w.VBox([self.heading, self.term_pick, self.tabs,
+                                     w.HBox([self.xlsx_button, self.brief_button]), self.link, self.status.widget]))
+        self.widget.add_class("mh-district-dashboard")
+        self.show(board)
+
+    def show(self, board: dict) -> None:
+        """Tables and (drawn when their tab is opened) charts of one term's dashboard."""
+        self.board, self.images, self.link.value = board, {}, ""
+        self.heading.value = (f"<h3>区级看板 · {esc(board['term_id'])}</h3><p>按学校和学段汇总；学校按固定编号排列，不作排名；"
+                              f"不足 {board['min_cell']} 人的单元格显示为 &lt;5。数据截至 {esc(board.get('computed_at', ''))}"
+                              "（UTC）。</p>")  # fmt: skip
         children = []
         for key, rows in board["tables"].items():
             header, body = table_cells(key, rows)
@@ -268,18 +288,13 @@ class DistrictDashboardPage:
             children.append(w.VBox(parts))
         self.tabs.children = children
         self.tabs.titles = [DASHBOARD_TITLES[key] for key in board["tables"]]
-        self.tabs.observe(self._on_tab, names="selected_index")
-        self.xlsx_button = w.Button(description="导出表格（Excel）", icon="download")
-        self.brief_button = w.Button(description="生成月度简报（Word，含图表）", icon="download")
-        self.xlsx_button.on_click(self.export_xlsx)
-        self.brief_button.on_click(self.export_brief)
-        self.link = w.HTML("")
-        self.widget = styled(w.VBox([
-            w.HTML(f"<h3>区级看板 · {esc(board['term_id'])}</h3><p>按学校和学段汇总；学校按固定编号排列，不作排名；"
-                   f"不足 {board['min_cell']} 人的单元格显示为 &lt;5。数据截至 {esc(board.get('computed_at', ''))}（UTC）。</p>"),
-            self.tabs, w.HBox([self.xlsx_button, self.brief_button]), self.link, self.status.widget]))  # fmt: skip
-        self.widget.add_class("mh-district-dashboard")
+        self.tabs.selected_index = 0
         self.draw(next(iter(board["tables"])))
+
+    def change_term(self) -> None:
+        term = self.term_pick.value
+        if term and term != self.board["term_id"]:
+            self.status.run("loading a term's dashboard", lambda: self.show(dc.district_dashboard(self.client, term)))
 
     def draw(self, key: str) -> None:
         image = self.images.get(key)
@@ -287,7 +302,7 @@ class DistrictDashboardPage:
             image.value = chart_png(key, self.board["tables"][key])
 
     def _on_tab(self, change) -> None:
-        if change["new"] is not None:
+        if change["new"] is not None and self.board["tables"]:
             self.draw(list(self.board["tables"])[change["new"]])
 
     def export_xlsx(self, _button=None) -> None:
@@ -388,7 +403,9 @@ def open_page(client, kind: str):
                 return SchoolPlanPage(client, dc.school_plan(client, me["schools"][0]))
             return MessagePage("学校实施方案由学校管理员或校领导填写，区德育科审阅。")
         if kind == "dashboard":
-            return DistrictDashboardPage(client, dc.district_dashboard(client))
+            from .year_client import terms
+
+            return DistrictDashboardPage(client, dc.district_dashboard(client), [t["term_id"] for t in terms(client)])
         own = dc.portfolio(client) if me.get("staff_id") else None
         school = dc.portfolios(client) if roles & {"school_admin", "leader"} else None
         if own is None and school is None:

@@ -127,3 +127,19 @@ def test_a_platform_admin_reads_the_plans_without_review_buttons(served):
     page = open_page(client_for(service, "admin"), "plan")
     assert isinstance(page, PlanReviewPage) and "甲校" in page.overview.value
     assert page.comment.layout.display == "none" and all(b.layout.display == "none" for b in page.buttons.values())
+
+
+def test_the_dashboard_shows_another_term(served):
+    service, store, _ = served
+    import datetime as dt
+
+    store.add_term("T0", "2025-2026", 2, dt.date(2026, 2, 20), dt.date(2026, 6, 30))
+    store.forget_cached()
+    page = open_page(client_for(service, "dist1"), "dashboard")
+    assert list(page.term_pick.options) == ["T0", "T1"] and page.term_pick.value == "T1"
+    page.term_pick.value = "T0"
+    assert page.board["term_id"] == "T0" and "T0" in page.heading.value
+    tri = page.board["tables"]["tri_one"]
+    assert all(row["home_visit"] in (0, None) for row in tri)  # nothing was recorded in that term
+    page.export_xlsx()
+    assert "区级看板-T0.xlsx" in page.link.value
