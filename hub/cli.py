@@ -36,6 +36,7 @@ COMMAND_MODULES = {
     "retention": "hub.retention",
     "access-review": "hub.access_review",
     "guardians": "hub.guardians",
+    "district": "hub.district_command",  # the district's side (issue 22): district accounts, the timeline
 }
 
 

@@ -26,7 +26,7 @@ TEMPLATES_DIR = HERE / "templates"
 PROXY_COMMAND = REPO_ROOT / "node_modules" / ".bin" / "configurable-http-proxy"
 
 # Platform groups (DESIGN.md "People and what they do").
-PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins")
+PLATFORM_GROUPS = ("teachers", "trainers", "studio-leaders", "school-admins", "admins", "district-staff")
 RECORDS_SERVICE = "records"
 EXCHANGE_SERVICE = "exchange"
 ADMIN_SERVICE = "mentorhub-admin"
@@ -81,13 +81,13 @@ def apply_proxy(settings: Settings, c, runtime: Runtime) -> None:
 
 def apply_templates(settings: Settings, c, runtime: Runtime) -> None:
     """The Chinese front door: our templates first, the role-aware links as a template variable."""
-    from hub.frontdoor import HomeSections
+    from hub.frontdoor import DistrictInfo, HomeSections
     from hub.localize.admin import AdminApp
 
     c.JupyterHub.template_paths = [str(TEMPLATES_DIR)]
     c.JupyterHub.template_vars = {
         "mentorhub_mode": settings.mode,
-        "mentorhub_sections": HomeSections(runtime.course_titles),
+        "mentorhub_sections": HomeSections(runtime.course_titles, DistrictInfo(settings.records_db_url)),
         "mentorhub_admin_app": AdminApp(),  # the admin page's React app in Chinese (hub/templates/admin.html)
     }
 

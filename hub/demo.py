@@ -141,7 +141,7 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
     roster = demo_roster(rng, today)
     store.import_roster(roster["schools"], roster["classes"], roster["staff"], roster["students"])
     for username, roles, name in (("admin", ["admin"], "平台管理员"), ("trainer1", ["trainer"], "培训师一"),
-                                  ("trainer2", ["trainer"], "培训师二")):  # fmt: skip
+                                  ("trainer2", ["trainer"], "培训师二"), ("district1", ["district"], "区德育科")):  # fmt: skip
         store.add_account(username, platform_roles=roles, display_name=name)
     password_hash = bcrypt.hashpw(DEMO_PASSWORD.encode(), bcrypt.gensalt(rounds=10)).decode()
     for account in store.find_accounts():
@@ -159,6 +159,7 @@ def seed_demo(store, today: dt.date | None = None) -> dict:
     from hub.cases.command import load_into_store
 
     load_into_store(store)  # the shipped, de-identified case library
+    seed_district(store, term)
     first_mentee = sorted(store.actor_for("teacher1").mentee_ids)[0]
     store.add_flag(store.actor_for("teacher1"), {"student_id": first_mentee, "level": 1, "signals": ["情绪"],
                                                  "details": "近两周课间常独处，情绪低落，已与心理教师沟通。"})  # fmt: skip
@@ -178,6 +179,28 @@ def seed_training_results(store, rng: random.Random) -> None:
         for result in results:
             result["hours"] = sum(a.credit_hours for a in course.assignments) if result["completed"] else 0.0
         store.put_training_results(course_id, course.title, results)
+
+
+def seed_district(store, term: dict) -> None:
+    """The district's side (hub.store.district_verbs): the plan's staged schedule as the year's milestones;
+    东湖's implementation plan submitted and commented on by the district (需修改), 西岭's still a draft; a
+    导师团 meeting of 东湖's 六(1)班."""
+    from hub.demo_district import DEMO_PLAN
+
+    school_year = store.find_term(term["term_id"]).academic_year
+    store.add_default_milestones(school_year, term["start_date"])
+    east, west = store.actor_for("schooladmin1"), store.actor_for("schooladmin2")
+    store.save_school_plan(east, "dh", {"sections": DEMO_PLAN})
+    store.submit_school_plan(east, "dh")
+    store.review_school_plan(store.actor_for("district1"), "dh",
+                             {"action": "request_changes", "text": "研训制度请写明导师团集体教研的频次和记录方式。"})  # fmt: skip
+    store.save_school_plan(west, "xl", {"sections": {key: DEMO_PLAN[key] for key in ("goals", "organisation")}})
+    # one 导师团 meeting of 六(1)班 (head teacher teacher1), so the district dashboard shows the team's activity
+    codes = [s.student_id for s in store.find_students_in(class_id="dh-601")][:2]
+    store.add_class_meeting(store.actor_for("teacher1"), "dh-601", {
+        "meeting_date": (store.today() - dt.timedelta(days=7)).isoformat(), "topic": "期中前的集体教研",
+        "attendees": ["teacher1", "teacher2", "teacher3"], "student_codes": codes,
+        "decisions": "两名学生由导师在期中考试前各谈心一次，班主任跟进家校沟通。"})  # fmt: skip
 
 
 NOTICE_VERSION = "2026-09"  # the demo's privacy notice for guardians (儿童个人信息保护告知书)

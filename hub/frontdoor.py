@@ -6,11 +6,15 @@ with the current user). It returns plain data, so it is unit-tested without a hu
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from hub.localize.lab_texts import ASSIGNMENT_LIST as LAB_ASSIGNMENT_LIST
 from hub.localize.lab_texts import MENU as LAB_MENU
+
+log = logging.getLogger(__name__)
 
 APPS = "apps"  # the ~/apps link every user's server has (hub.spawners)
 
@@ -23,11 +27,23 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Milestone:
+    """One step of the district's timeline as the home page shows it (``status``: met, open, overdue,
+    unchecked; ``note``: what the status means for this person, e.g. 本校已完成 or 已完成学校 3/5)."""
+
+    title: str
+    due: str
+    status: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     title: str
     description: str
     links: list[Link] = field(default_factory=list)
+    milestones: list[Milestone] = field(default_factory=list)
 
 
 def app_url(notebook: str) -> str:
@@ -35,8 +51,28 @@ def app_url(notebook: str) -> str:
     return f"/hub/user-redirect/voila/render/{APPS}/{quote(notebook)}"
 
 
-def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None = None) -> list[Section]:
+def milestone_view(item: dict) -> Milestone:
+    """A milestone of ``RecordStore.find_milestones`` as the home page shows it."""
+    if "schools_met" in item:
+        status = "met" if item["schools_met"] == item["schools"] else "overdue" if item["overdue"] else "open"
+        note = f"已完成学校 {item['schools_met']}/{item['schools']}"
+    elif item.get("met") is None:
+        status, note = "unchecked", ""
+    elif item["met"]:
+        status, note = "met", "本校已完成"
+    else:
+        status = "overdue" if item["overdue"] else "open"
+        note = "本校尚未完成" + ("（已过截止日期）" if item["overdue"] else "")
+    return Milestone(item["title"], item["due_date"], status, note)
+
+
+def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None = None, roles: set[str] | None = None,
+                        milestones: list[dict] | None = None) -> list[Section]:  # fmt: skip
+    """The home page's sections for a person in ``groups``; ``roles`` (from the records store: school leaders
+    have no hub group of their own) and ``milestones`` (the district's timeline steps that concern them,
+    ``RecordStore.find_milestones``) add the district's side (issue 22)."""
     titles = course_titles or {}
+    roles = roles or set()
 
     def course_title(course_id: str) -> str:
         return titles.get(course_id, course_id)
@@ -56,7 +92,7 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
             "workbench", "导师工作台",
             "记录家访、谈心谈话、成长寄语、家校沟通与指导，查看“三个一”进度。",
             [Link("打开导师工作台", app_url("导师工作台.ipynb")), Link("导师团", app_url("导师团.ipynb")),
-             Link("多对一帮扶计划", app_url("多对一帮扶.ipynb"))],
+             Link("多对一帮扶计划", app_url("多对一帮扶.ipynb")), Link("导师工作档案", app_url("导师工作档案.ipynb"))],
         ))
     if groups & {"teachers", "studio-leaders"} or any(g.startswith("studio-") for g in groups):
         sections.append(Section(
@@ -82,13 +118,33 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
             "school", "学校管理",
             "导入名册、双向匹配导师与学生、跟进全校“三个一”进度。",
             [Link("导师匹配", app_url("导师匹配.ipynb")), Link("三个一进度", app_url("导师工作台.ipynb")),
-             Link("学期日历", app_url("学期日历.ipynb"))],
+             Link("学期日历", app_url("学期日历.ipynb")), Link("学校实施方案", app_url("学校实施方案.ipynb"))],
+        ))
+    if "leader" in roles and "school-admins" not in groups:
+        sections.append(Section(
+            "leadership", "学校领导",
+            "本校全员导师制实施方案（一校一策）与教师的导师工作档案（年度考核汇总）。",
+            [Link("学校实施方案", app_url("学校实施方案.ipynb")), Link("导师工作档案", app_url("导师工作档案.ipynb"))],
+        ))
+    if "district-staff" in groups:
+        sections.append(Section(
+            "district", "区德育科",
+            "各校实施方案的审阅与备案，按学校和学段的区级看板（不排名，小样本隐去），月度推进会材料。",
+            [Link("各校实施方案", app_url("学校实施方案.ipynb")), Link("区级看板", app_url("区级看板.ipynb")),
+             Link("研究看板", app_url("研究看板.ipynb"))],
         ))
     if "admins" in groups:
         sections.append(Section(
             "admin", "平台管理",
             "管理账号、用户组与服务器（不含查看他人笔记本与学生记录的权限）。",
-            [Link("用户与服务器管理", "/hub/admin")],
+            [Link("用户与服务器管理", "/hub/admin"), Link("区级看板", app_url("区级看板.ipynb")),
+             Link("各校实施方案", app_url("学校实施方案.ipynb"))],
+        ))
+    if milestones:
+        sections.append(Section(
+            "timeline", "区级时间节点",
+            "全员导师制分阶段工作安排中与您有关的节点，以及本校是否已完成（平台能判断的节点）。",
+            milestones=[milestone_view(item) for item in milestones],
         ))
     return sections
 
@@ -98,8 +154,32 @@ class HomeSections:
     """JupyterHub template variable: called with the logged-in user, returns their sections."""
 
     course_titles: dict[str, str]
+    #: ``user name -> (roles, milestones)`` from the records store (``DistrictInfo``); None: groups only
+    district: Callable[[str], tuple[set[str], list[dict]]] | None = None
 
     def __call__(self, user) -> list[Section]:
         if user is None:
             return []
-        return sections_for_groups({group.name for group in user.groups}, self.course_titles)
+        roles, milestones = self.district(user.name) if self.district else (set(), [])
+        return sections_for_groups({group.name for group in user.groups}, self.course_titles, roles, milestones)
+
+
+@dataclass
+class DistrictInfo:
+    """A person's roles and the district's milestones that concern them, read from the records store by the
+    hub (which already reads accounts there); nothing shown when the store cannot be read."""
+
+    records_url: str
+    _store: object = None
+
+    def __call__(self, username: str) -> tuple[set[str], list[dict]]:
+        try:
+            if self._store is None:
+                from hub.store import open_store
+
+                self._store = open_store(self.records_url)
+            actor = self._store.actor_for(username)
+            return set(actor.roles), self._store.find_milestones(actor)
+        except Exception:  # noqa: BLE001 - the home page never fails because of the timeline
+            log.warning("the district's milestones could not be read for %s", username, exc_info=True)
+            return set(), []

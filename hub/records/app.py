@@ -9,6 +9,7 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
 from . import handlers as h
+from .district_handlers import DISTRICT_PATTERNS, DISTRICT_ROUTES
 from .export_handlers import ProgressExportHandler
 from .guardian_handlers import GUARDIAN_PATTERNS, GUARDIAN_ROUTES
 from .studio_handlers import STUDIO_PATTERNS, STUDIO_ROUTES
@@ -43,6 +44,7 @@ ROUTES = [
     *STUDIO_ROUTES,  # case library, discussion room, research dashboards
     *YEAR_ROUTES,  # terms and calendars, life events, class mentor teams, 多对一 teams, 排摸
     *GUARDIAN_ROUTES,  # minors' data: record history, consents, guardians' requests, access review
+    *DISTRICT_ROUTES,  # schools' plans, the district dashboard, portfolios, milestones
 ]
 
 PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id>\d+)",
@@ -50,6 +52,7 @@ PATTERNS = {"student_id": r"(?P<student_id>[^/]+)", "record_id": r"(?P<record_id
 PATTERNS.update(STUDIO_PATTERNS)
 PATTERNS.update(YEAR_PATTERNS)
 PATTERNS.update(GUARDIAN_PATTERNS)
+PATTERNS.update(DISTRICT_PATTERNS)
 
 
 def url_pattern(path: str) -> str:

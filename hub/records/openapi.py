@@ -195,13 +195,20 @@ def guardian_paths() -> dict:
     return GUARDIAN_PATHS
 
 
+def district_paths() -> dict:
+    from .district_openapi import DISTRICT_PATHS  # imported late: that module builds on this one
+
+    return DISTRICT_PATHS
+
+
 def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
     return {
         "openapi": "3.0.3",
         "info": {"title": "Mentor Hub 记录服务 (records service)", "version": "1"},
         "servers": [{"url": api_prefix}],
         "security": [{"hubToken": []}, {"hubOAuthCookie": []}],
-        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths(), **year_paths(), **guardian_paths()}.items()},
+        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths(), **year_paths(), **guardian_paths(),
+                                                    **district_paths()}.items()},
         "components": {
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",

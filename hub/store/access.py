@@ -74,7 +74,7 @@ ACTIONS = (
 MENTOR = "mentor"
 ROLES = (
     MENTOR, "subject", "head_teacher", "psychology", "leader", "middle_manager",
-    "trainer", "studio_leader", "school_admin", "admin",
+    "trainer", "studio_leader", "school_admin", "admin", "district",
 )  # fmt: skip
 
 POLICY: dict[str, dict[str, str]] = {
@@ -132,6 +132,27 @@ ACCESS_REVIEW = "access.review"  # who read which students' records, from the au
 ACTIONS += (ACCESS_REVIEW,)
 POLICY["leader"][ACCESS_REVIEW] = OWN_SCHOOL  # the school's person in charge of minors' personal information
 POLICY["admin"][ACCESS_REVIEW] = DISTRICT
+
+# The district's side of the plan (issue 22): each school's own implementation plan (一校一策), the district
+# dashboard, mentors' work portfolios and the district's timeline. The role ``district`` (教育局德育科 staff,
+# hub group ``district-staff``) reads schools' plans and aggregates and reviews the plans; it has no entry
+# for any action that names a student (hub.store.district_verbs).
+SCHOOL_PLAN_READ = "school_plan.read"  # a school's 实施方案: its text, status, versions and the district's comments
+SCHOOL_PLAN_WRITE = "school_plan.write"  # fill in the school's plan and submit it (上报)
+SCHOOL_PLAN_REVIEW = "school_plan.review"  # comment, ask for changes, file (备案)
+DISTRICT_DASHBOARD = "district.dashboard"  # per school and stage: coverage, 三个一, training, 导师团 and studios
+PORTFOLIO_READ = "portfolio.read"  # teachers' 导师工作档案 (everyone always reads their own)
+MILESTONE_WRITE = "milestone.write"  # the district's calendar of milestones
+ACTIONS += (SCHOOL_PLAN_READ, SCHOOL_PLAN_WRITE, SCHOOL_PLAN_REVIEW, DISTRICT_DASHBOARD, PORTFOLIO_READ,
+            MILESTONE_WRITE)  # fmt: skip
+POLICY["district"] = {AGGREGATE_READ: DISTRICT, SCHOOL_PLAN_READ: DISTRICT, SCHOOL_PLAN_REVIEW: DISTRICT,
+                      DISTRICT_DASHBOARD: DISTRICT, MILESTONE_WRITE: DISTRICT}  # fmt: skip
+for _role in ("leader", "school_admin"):
+    POLICY[_role][SCHOOL_PLAN_READ] = OWN_SCHOOL
+    POLICY[_role][SCHOOL_PLAN_WRITE] = OWN_SCHOOL
+    POLICY[_role][PORTFOLIO_READ] = OWN_SCHOOL
+POLICY["admin"][SCHOOL_PLAN_READ] = DISTRICT
+POLICY["admin"][DISTRICT_DASHBOARD] = DISTRICT
 
 
 #: Grounds for break-glass access (the request names one; the free-text reason says what happened).

@@ -288,10 +288,10 @@ class DirectoryVerbs:
     def group_memberships(self) -> dict[str, list[str]]:
         """Hub group name -> sorted user names, built from accounts, staff, enrolments and studios."""
         groups: dict[str, set[str]] = defaultdict(set)
-        for name in ("teachers", "trainers", "studio-leaders", "school-admins", "admins"):
-            groups[name]  # noqa: B018 - the five role groups always exist, even when empty
+        for name in ("teachers", "trainers", "studio-leaders", "school-admins", "admins", "district-staff"):
+            groups[name]  # noqa: B018 - the role groups always exist, even when empty
         role_groups = {"trainer": "trainers", "studio_leader": "studio-leaders",
-                       "school_admin": "school-admins", "admin": "admins"}  # fmt: skip
+                       "school_admin": "school-admins", "admin": "admins", "district": "district-staff"}  # fmt: skip
         with self.reading() as s:
             staff_by_id = {st.staff_id: st for st in s.scalars(select(Staff))}
             for account in s.scalars(select(Account).where(Account.active.is_(True))):

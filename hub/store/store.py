@@ -30,6 +30,7 @@ from .concern_verbs import ConcernVerbs
 from .dashboard_verbs import DashboardVerbs
 from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
+from .district_verbs import DistrictVerbs
 from .errors import Unavailable
 from .group_commit import GroupCommit
 from .messages import msg
@@ -54,7 +55,7 @@ CACHE_SECONDS = 10.0
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
                   DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs, TermVerbs,
-                  YearVerbs, TeamVerbs, MinorsDataVerbs):
+                  YearVerbs, TeamVerbs, MinorsDataVerbs, DistrictVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".

@@ -28,7 +28,7 @@ def test_school_admin_follows_the_school_exports_it_and_opens_the_matching_panel
     titles = card_titles(page)
     assert "学校管理" in titles and "评分" not in titles
     links = page.locator("#section-school a.mentorhub-link")
-    assert links.all_inner_texts() == ["导师匹配", "三个一进度", "学期日历"]
+    assert links.all_inner_texts() == ["导师匹配", "三个一进度", "学期日历", "学校实施方案"]
     screenshot(page, "home-schooladmin1")
 
     page.goto(running_hub.url + APPS + "导师工作台.ipynb")

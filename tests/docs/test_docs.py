@@ -29,7 +29,7 @@ from tests.docs_support import (
 
 pytestmark = pytest.mark.docs
 
-ROLE_GUIDES = ("teacher", "trainer", "studio-leader", "school-admin", "psychology")
+ROLE_GUIDES = ("teacher", "trainer", "studio-leader", "school-admin", "psychology", "district")
 MAX_SCREENSHOT_BYTES = 400_000
 
 

@@ -13,7 +13,7 @@ from hub.demo import DEMO_PASSWORD, register, seed_demo
 from hub.store import open_store
 from hub.store.testing import new_database_url
 
-ACCOUNTS = ["admin", "trainer1", "trainer2", "leader1", "principal1", "schooladmin1", "schooladmin2", "psych1"] + [
+ACCOUNTS = ["admin", "district1", "trainer1", "trainer2", "leader1", "principal1", "schooladmin1", "schooladmin2", "psych1"] + [
     f"teacher{n}" for n in range(1, 25)
 ]
 
