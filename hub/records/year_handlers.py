@@ -6,6 +6,7 @@ verb (which enforces every rule), write JSON.
 from __future__ import annotations
 
 from .handlers import BaseHandler
+from .focus_handlers import FOCUS_ROUTES
 from .team_handlers import TEAM_PATTERNS, TEAM_ROUTES
 
 YEAR_PATTERNS = {"term_id": r"(?P<term_id>[^/]+)", **TEAM_PATTERNS}
@@ -37,4 +38,5 @@ YEAR_ROUTES = [
     ("life-events", LifeEventsHandler, ("post",)),
     ("students/{student_id}/life-events", StudentLifeEventsHandler, ("get",)),
     *TEAM_ROUTES,
+    *FOCUS_ROUTES,  # 排摸重点对象 and reminders
 ]
