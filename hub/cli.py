@@ -36,6 +36,7 @@ COMMAND_MODULES = {
     "retention": "hub.retention",
     "access-review": "hub.access_review",
     "guardians": "hub.guardians",
+    "remind": "hub.reminders",  # issue 20: reminders of the 三个一 by e-mail and WeCom (off by default)
 }
 
 

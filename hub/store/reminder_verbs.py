@@ -129,6 +129,11 @@ class ReminderVerbs:
                 schools.append({"school_id": school.school_id, "name": school.name, **counts})
         return {"term_id": term.term_id, "today": today.isoformat(), "schools": schools}
 
+    def note_reminders_sent(self, detail: dict) -> None:
+        """One audit row for a run of ``mentorhub remind send``: counts and outcomes, no address, no key."""
+        with self.writing() as s:
+            self._audit(s, "mentorhub-remind", "remind.send", "term", detail.get("term_id") or "", detail=detail)
+
 
 def counts_of(items: list[dict]) -> dict:
     """Tasks per state and kind, and the number of students concerned per state."""
