@@ -68,7 +68,7 @@ class FocusReviewPage:
         self.team_student = w.Dropdown(description=f("focus_pick"), options=[], value=None)
         self.lead = w.Dropdown(description=f("team_lead"), options=[], value=None)
         self.members = w.SelectMultiple(description=f("team_members"), options=[], rows=6)
-        self.goals = w.Textarea(description=f("team_goals"))
+        self.goals = w.Textarea(description=f("team_goals"), style={"description_width": "initial"})
         self.next_review = w.DatePicker(description=f("team_next"))
         self.team_button = w.Button(description=f("team_save"), button_style="success", icon="users")
         self.team_button.on_click(self._on_team)
