@@ -5,6 +5,8 @@ reason and the note are sealed at rest; hostile input is refused with the field 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from sqlalchemy import text
 
@@ -139,3 +141,24 @@ def test_a_focus_student_gets_a_support_team_from_the_review(world):
     row = {r["student_id"]: r for r in world.find_focus_review(who(world, "lead_a"))["candidates"]}["sa1"]
     assert row["decision"]["team_id"] == made["team_id"] and "support_team" in row["sources"]
     assert [a for a, _ in audit_rows(world, "focus.team")] == ["lead_a"]
+
+
+def test_key_rotation_reseals_and_retention_removes_what_was_written_about_a_student(world, tmp_path):
+    from hub.store.crypto import rotate_keys
+    from hub.store.retention_verbs import RetentionRule
+
+    world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    world.decide_focus(who(world, "psy_a"), "sa1", {"outcome": "not_focus", "note": "班主任已在跟进。"})
+    assert world.count_sealed()["focus_nominations"] and world.count_sealed()["focus_decisions"]
+    world.close()
+    url = str(world.engine.url.render_as_string(hide_password=False))
+    ring = rotate_keys(tmp_path / "field-keys.json")
+    store = open_store(url, keyring=ring)
+    changed = store.reseal_sensitive_fields()
+    assert changed["focus_nominations"] == 1 and changed["focus_decisions"] == 1
+    store.mark_students_left(["sa1"], dt.date(2000, 1, 1))
+    store.run_retention(RetentionRule.from_settings({}))
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM focus_nominations")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM focus_decisions")).scalar() == 0
+    store.close()
