@@ -188,16 +188,18 @@ def test_a_teacher_marks_a_life_event_and_sees_the_reminders(new_page, running_h
 
     watched = open_app(page, running_hub.url, "导师工作台.ipynb", "table.mh-tracker tr.mh-row")
     assert page.locator(".mh-reminders-box").count() == 1
+    row = page.locator("table.mh-tracker tr.mh-row").last  # one of teacher1's own mentees
+    student_id = row.get_attribute("data-student")
+    label = f'{row.locator("td").nth(1).inner_text().strip()}（{row.locator("td").nth(0).inner_text().strip()}）'
     page.locator(".lm-TabBar-tab", has_text="学生动态").click()
     actions = page.locator(".mh-life-event")
-    select = actions.locator(".widget-dropdown", has_text="学生").locator("select")
-    select.select_option(index=1)
+    actions.locator(".widget-dropdown", has_text="学生").locator("select").select_option(label=label)
     actions.locator(".widget-dropdown", has_text="类型").locator("select").select_option(label="身体健康")
     actions.locator("button", has_text="标记").click()
     page.wait_for_selector(".mh-life-event .mh-status-ok")
     assert "谈心" in actions.locator(".mh-status-ok").inner_text()
     check_page(page, "life event")
     page.locator(".lm-TabBar-tab", has_text="我的学生").click()
-    page.wait_for_selector('table.mh-tracker td.mh-state[data-kind="event_talk"]')  # the talk the event opened
+    page.wait_for_selector(f'table.mh-tracker tr[data-student="{student_id}"] td.mh-state[data-kind="event_talk"]')
     screenshot(page, "workbench-life-event")
     assert watched.other_hosts() == []
