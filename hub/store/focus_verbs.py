@@ -159,7 +159,7 @@ class FocusVerbs:
     def decide_focus(self, actor: Actor, student_id: str, payload) -> dict:
         payload = check_keys(payload, ("outcome", "note"))
         outcome = payload.get("outcome")
-        if outcome not in OUTCOMES:
+        if not isinstance(outcome, str) or outcome not in OUTCOMES:
             raise focus_error(Invalid, "bad_outcome", "outcome")
         note = clean_text(payload.get("note") if payload.get("note") is not None else "", "note", NOTE)
         if outcome == "not_focus" and not note:

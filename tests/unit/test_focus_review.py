@@ -162,3 +162,9 @@ def test_key_rotation_reseals_and_retention_removes_what_was_written_about_a_stu
         assert conn.execute(text("SELECT count(*) FROM focus_nominations")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM focus_decisions")).scalar() == 0
     store.close()
+
+
+@pytest.mark.parametrize("body", [{"outcome": ["focus"]}, {"outcome": {"a": 1}}, {"outcome": None}, [], "focus"])
+def test_a_decision_of_the_wrong_shape_is_refused(world, body):
+    with pytest.raises(Invalid):
+        world.decide_focus(who(world, "lead_a"), "sa1", body)
