@@ -173,15 +173,16 @@ class Workbench:
             me = client.me()
             roles = set(me.get("roles", []))
             mentee_ids = [m["student_id"] for m in me.get("mentees", [])]
-            with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, side by side
+            with ThreadPoolExecutor(max_workers=4) as pool:  # independent reads, side by side
                 progress = pool.submit(cls._progress, client, me)
+                reminders = pool.submit(RemindersPanel.from_client, client)  # None when it cannot load
                 flags = pool.submit(client.flags, mine=True) if mentee_ids else None
                 contact = pool.submit(client.students) if "head_teacher" in roles and me.get("classes") else None
                 records = fetch_records(client, mentee_ids)
                 progress = progress.result()
                 flags = flags.result() if flags else []
                 contact = contact.result() if contact else None
-            reminders = RemindersPanel.from_client(client)
+                reminders = reminders.result()
         except RecordsError as error:
             log.error("workbench could not load: %s %s", error.status, error)
             return ErrorPage(t("load_failed", message=error.message_zh))
