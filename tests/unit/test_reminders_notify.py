@@ -37,11 +37,12 @@ def day(offset: int) -> str:
     return (TODAY + dt.timedelta(days=offset)).isoformat()
 
 
-@pytest.fixture
-def world_url(tmp_path):
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world_url(request, tmp_path):
     """The small world; school A keeps a calendar whose home visit has closed (overdue) and whose talk window
     (an exam yesterday, three days after) closes this week; school B keeps the template (nothing due)."""
-    url, cleanup = new_database_url("sqlite", tmp_path)
+    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url, cleanup = new_database_url(request.param, tmp_path, pg)
     store = open_store(url)
     build_small_world(store)
     store.set_school_calendar(store.actor_for("adm_a"), "T-cur", {
@@ -255,3 +256,19 @@ def test_off_by_default_and_the_dry_run_sends_nothing(world_url, tmp_path, smtp_
     status, output = run(world_url, settings_file(tmp_path, {"link": LINK}), caplog, capsys, "--dry-run")
     assert status == 0 and "甲校" in output and "试运行" in output and LINK in output
     assert not any(name in output for name in NAMES) and inbox.messages == []
+
+
+def test_the_systemd_timer_runs_the_command_on_monday_mornings():
+    import configparser
+    from pathlib import Path
+
+    from hub.cli import build_parser
+
+    folder = Path(__file__).resolve().parents[2] / "deploy" / "systemd"
+    service, timer = configparser.ConfigParser(strict=False), configparser.ConfigParser(strict=False)
+    service.read(folder / "mentorhub-remind.service", encoding="utf-8")
+    timer.read(folder / "mentorhub-remind.timer", encoding="utf-8")
+    command = service["Service"]["ExecStart"].split()
+    assert command[0].endswith("/mentorhub") and service["Service"]["Type"] == "oneshot"
+    assert build_parser("remind").parse_args(command[1:]).func.__name__ == "send_command"
+    assert timer["Timer"]["OnCalendar"].startswith("Mon ") and timer["Timer"]["Persistent"] == "true"
