@@ -364,6 +364,11 @@ def test_6_a_new_school_year_promotes_graduates_and_carries_over(district):
     assert district.write(mentor, student, VISIT).term_id == T3
     for admin, school in (("schooladmin1", "dh"), ("schooladmin2", "xl"), ("nh_admin", "nh")):
         assert_progress_right(district, admin, school, T3)
+    # 排摸 is per term: the new term starts without the last term's nominations and decisions
+    review = store.find_focus_review(district.actor("principal1"))
+    assert review["term_id"] == T3
+    assert all(not c["nominations"] and c["decision"] is None for c in review["candidates"])
+    assert store.find_my_nominations(district.actor("teacher1")) == []
     assert_nothing_lost(district, before)
 
 
