@@ -168,3 +168,11 @@ def test_key_rotation_reseals_and_retention_removes_what_was_written_about_a_stu
 def test_a_decision_of_the_wrong_shape_is_refused(world, body):
     with pytest.raises(Invalid):
         world.decide_focus(who(world, "lead_a"), "sa1", body)
+
+
+def test_the_access_review_shows_who_opened_the_focus_review(world):
+    world.add_flag(who(world, "m_a"), {"student_id": "sa1", "level": 1, "signals": ["情绪"], "details": "午饭常独自一人。"})
+    world.find_focus_review(who(world, "psy_a"))
+    review = world.find_access_review(who(world, "lead_a"), None, None, None)
+    psy = next(r for r in review["readers"] if r["who"] == "psy_a")
+    assert psy["actions"].get("focus.read") == 1 and "sa1" in psy["students"]
