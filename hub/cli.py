@@ -37,6 +37,7 @@ COMMAND_MODULES = {
     "access-review": "hub.access_review",
     "guardians": "hub.guardians",
     "district": "hub.district_command",  # the district's side (issue 22): district accounts, the timeline
+    "remind": "hub.reminders",  # issue 20: reminders of the 三个一 by e-mail and WeCom (off by default)
 }
 
 

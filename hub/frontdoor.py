@@ -92,7 +92,8 @@ def sections_for_groups(groups: set[str], course_titles: dict[str, str] | None =
             "workbench", "导师工作台",
             "记录家访、谈心谈话、成长寄语、家校沟通与指导，查看“三个一”进度。",
             [Link("打开导师工作台", app_url("导师工作台.ipynb")), Link("导师团", app_url("导师团.ipynb")),
-             Link("多对一帮扶计划", app_url("多对一帮扶.ipynb")), Link("导师工作档案", app_url("导师工作档案.ipynb"))],
+             Link("多对一帮扶计划", app_url("多对一帮扶.ipynb")), Link("导师工作档案", app_url("导师工作档案.ipynb")),
+             Link("重点对象排摸", app_url("重点对象排摸.ipynb"), "校领导、心理教师")],
         ))
     if groups & {"teachers", "studio-leaders"} or any(g.startswith("studio-") for g in groups):
         sections.append(Section(

@@ -53,6 +53,14 @@ DEFAULTS: dict[str, Any] = {
                "uid_max": 99999},
     "cluster": {"singleuser_image": "mentorhub/singleuser:latest", "hub_image": "mentorhub/hub:latest",
                 "namespace": "mentorhub", "storage_class": None},
+    # reminders of the 三个一 (hub/reminders.py: the same defaults), both channels off
+    "notifications": {
+        "link": None,
+        "email": {"enabled": False, "port": 587, "security": "starttls", "username": None, "password_file": None,
+                  "recipients": {}, "timeout_seconds": 30},
+        "wecom": {"enabled": False, "webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+                  "key_files": {}, "timeout_seconds": 30},
+    },
 }
 
 

@@ -148,8 +148,9 @@ class ClassTeamPage:
     def _meeting_form(self) -> w.VBox:
         self.meeting_date = w.DatePicker(description=y("meeting_date"))
         self.meeting_topic = w.Text(description=y("meeting_topic"))
-        self.meeting_attendees = w.Text(description=y("meeting_attendees"))
-        self.meeting_codes = w.Text(description=y("meeting_codes"))
+        wide = {"description_width": "initial"}  # long labels: whole, not cut at the default width
+        self.meeting_attendees = w.Text(description=y("meeting_attendees"), style=wide)
+        self.meeting_codes = w.Text(description=y("meeting_codes"), style=wide)
         self.meeting_decisions = w.Textarea(description=y("meeting_decisions"))
         self.meeting_minutes = w.Textarea(description=y("meeting_minutes"))
         self.meeting_save = w.Button(description=y("meeting_save"), button_style="primary", icon="save")

@@ -44,7 +44,8 @@ def esc(value) -> str:
 
 def state_cell(kind: str, state: str) -> str:
     colour = STATE_COLOURS.get(state, "#555")
-    return (f'<td {CELL} class="mh-state mh-state-{state}" data-kind="{kind}" data-label="{esc(t("col_" + kind))}">'
+    label = y("col_event_talk") if kind == "event_talk" else t("col_" + kind)  # a life event's talk: year_texts
+    return (f'<td {CELL} class="mh-state mh-state-{state}" data-kind="{kind}" data-label="{esc(label)}">'
             f'<span style="color:{colour}">{esc(t("state_" + state))}</span></td>')  # fmt: skip
 
 

@@ -26,6 +26,7 @@ from .export import ExportButton
 from .forms import RecordForm
 from .forms_model import RECORD_KINDS, TermDates
 from .growth_message import GrowthMessageForm
+from .reminders_panel import RemindersPanel
 from .style import styled
 from .texts import KIND_TITLES, t
 from .tracker import ClassTracker, MenteeTracker, SchoolSummary, fetch_records
@@ -96,7 +97,8 @@ class Workbench:
     code: ``bench.forms``, ``bench.concern``, ``bench.class_tracker``, ``bench.school``)."""
 
     def __init__(self, client, me: dict, progress: dict, records: dict[str, list[dict]], flags: list[dict], *,
-                 contact_students: list[dict] | None = None, today: Callable[[], dt.date] = dt.date.today):  # fmt: skip
+                 contact_students: list[dict] | None = None, today: Callable[[], dt.date] = dt.date.today,
+                 reminders: dict | None = None):  # fmt: skip
         self.client, self.me, self.today, self.progress = client, me, today, progress
         self.term = TermInfo.from_progress(progress) if progress else TermInfo(me.get("term_id") or "")
         mentees = me.get("mentees", [])
@@ -118,6 +120,7 @@ class Workbench:
             pages.append((t("tab_class"), self._class))
         if "school_admin" in roles and progress:
             pages.append((t("tab_school"), self._school))
+        pages += action_pages(self, client, mentees, contact_students, today)  # 学生动态 (widgets.mentee_actions)
         pages += consent_pages(client, roles, mentees)  # 可记录范围 / 监护人同意 (widgets.consent_panel)
         self.pages = [page for _, page in pages]
         self.tabs = w.Tab([page.widget for page in self.pages], titles=[title for title, _ in pages])
@@ -126,7 +129,9 @@ class Workbench:
         self._on_tab({"new": 0})
         name = me.get("display_name") or me.get("username", "")
         header = f"<p>{html.escape(t('hello', name=name))} {html.escape(t('term_line', term=self.term.term_id))}</p>"
-        self.widget = styled(w.VBox([w.HTML(header), self.status, self.tabs]))
+        self.reminders = RemindersPanel(reminders) if reminders else None  # widgets.reminders_panel
+        top = [w.HTML(header), self.status] + ([self.reminders.widget] if self.reminders else [])
+        self.widget = styled(w.VBox([*top, self.tabs]))
         self.widget.add_class("mh-workbench")
 
     @property
@@ -168,18 +173,21 @@ class Workbench:
             me = client.me()
             roles = set(me.get("roles", []))
             mentee_ids = [m["student_id"] for m in me.get("mentees", [])]
-            with ThreadPoolExecutor(max_workers=3) as pool:  # independent reads, side by side
+            with ThreadPoolExecutor(max_workers=4) as pool:  # independent reads, side by side
                 progress = pool.submit(cls._progress, client, me)
+                reminders = pool.submit(RemindersPanel.from_client, client)  # None when it cannot load
                 flags = pool.submit(client.flags, mine=True) if mentee_ids else None
                 contact = pool.submit(client.students) if "head_teacher" in roles and me.get("classes") else None
                 records = fetch_records(client, mentee_ids)
                 progress = progress.result()
                 flags = flags.result() if flags else []
                 contact = contact.result() if contact else None
+                reminders = reminders.result()
         except RecordsError as error:
             log.error("workbench could not load: %s %s", error.status, error)
             return ErrorPage(t("load_failed", message=error.message_zh))
-        return cls(client, me, progress, records, flags, contact_students=contact, today=today)
+        return cls(client, me, progress, records, flags, contact_students=contact, today=today,
+                   reminders=reminders.reminders if reminders else None)
 
     @staticmethod
     def _progress(client, me: dict) -> dict:
@@ -195,6 +203,31 @@ class Workbench:
                 self._class.value.reload()
         except RecordsError as error:
             self.status.value = f'<p style="color:#b00020">{html.escape(t("load_failed", message=error.message_zh))}</p>'
+
+
+    def after_life_event(self, _event: dict) -> None:
+        """A life event was marked: the progress (with its talk tasks) and the tracker anew."""
+        try:
+            self.progress = client_progress = self.client.progress()
+            self.term = TermInfo.from_progress(client_progress)
+            self.tracker.term = self.term
+            self.tracker.view.set_rows(self.tracker._rows())
+        except RecordsError as error:
+            self.status.value = f'<p style="color:#b00020">{html.escape(t("load_failed", message=error.message_zh))}</p>'
+
+
+def action_pages(bench, client, mentees: list, contact_students: list | None, today) -> list:
+    """The 学生动态 tab: life events and nominations, for the caller's mentees and (head teacher) class."""
+    from .focus_texts import f
+    from .mentee_actions import MenteeActions
+
+    students = {s["student_id"]: s for s in [*(contact_students or []), *mentees]}
+    if not students:
+        return []
+    ordered = sorted(students.values(), key=lambda s: (s.get("class_id") or "", s["student_id"]))
+    return [(f("tab_actions"), Lazy(lambda: MenteeActions.from_client(client, ordered, today=today,
+                                                                       on_event=bench.after_life_event,
+                                                                       nominees=mentees)))]
 
 
 def consent_pages(client, roles: set, mentees: list) -> list:

@@ -5,6 +5,7 @@ verb (which enforces every rule), write JSON.
 
 from __future__ import annotations
 
+from .focus_handlers import FOCUS_ROUTES
 from .handlers import BaseHandler
 from .team_handlers import TEAM_PATTERNS, TEAM_ROUTES
 
@@ -37,4 +38,5 @@ YEAR_ROUTES = [
     ("life-events", LifeEventsHandler, ("post",)),
     ("students/{student_id}/life-events", StudentLifeEventsHandler, ("get",)),
     *TEAM_ROUTES,
+    *FOCUS_ROUTES,  # 排摸重点对象 and reminders
 ]

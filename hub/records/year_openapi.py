@@ -100,3 +100,7 @@ YEAR_PATHS.update({
         "parameters": [{"name": "term", "in": "query", "required": False, "schema": {"type": "string"}}],
         "responses": {"200": _response("核对结果"), **_errors(403, 404)}}},
 })
+
+from .focus_handlers import FOCUS_PATHS  # noqa: E402 -- 排摸重点对象 and reminders
+
+YEAR_PATHS.update(FOCUS_PATHS)

@@ -132,6 +132,15 @@ ACCESS_REVIEW = "access.review"  # who read which students' records, from the au
 ACTIONS += (ACCESS_REVIEW,)
 POLICY["leader"][ACCESS_REVIEW] = OWN_SCHOOL  # the school's person in charge of minors' personal information
 POLICY["admin"][ACCESS_REVIEW] = DISTRICT
+# 排摸重点对象 (issue 20, part 5): each term the school's leaders and psychology teacher review which students need
+# focus (from concern flags, 多对一 teams and mentors' nominations); every read and write is audited
+# (hub.store.focus_verbs). A mentor nominates one of their own mentees with a reason.
+FOCUS_REVIEW = "focus.review"
+FOCUS_NOMINATE = "focus.nominate"
+ACTIONS += (FOCUS_REVIEW, FOCUS_NOMINATE)
+POLICY["leader"][FOCUS_REVIEW] = OWN_SCHOOL
+POLICY["psychology"][FOCUS_REVIEW] = OWN_SCHOOL
+POLICY[MENTOR][FOCUS_NOMINATE] = OWN_MENTEE
 
 # The district's side of the plan (issue 22): each school's own implementation plan (一校一策), the district
 # dashboard, mentors' work portfolios and the district's timeline. The role ``district`` (教育局德育科 staff,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Text, select, type_coerce, update
 
 from . import crypto
+from .focus_models import FocusDecision, FocusNomination
 from .models import ConcernFlag, Guardian, Record
 from .privacy_models import GuardianRequest, RecordVersion
 
@@ -21,6 +22,8 @@ SEALED_COLUMNS = (
     (GuardianRequest, "request_id", "details", False),
     (Record, "record_id", "fields", True),
     (RecordVersion, "version_id", "fields", True),
+    (FocusNomination, "nomination_id", "reason", False),  # 排摸重点对象 (focus_verbs)
+    (FocusDecision, "decision_id", "note", False),
 )
 PAGE = 500
 

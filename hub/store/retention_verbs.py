@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import delete, or_, select
 
+from .focus_models import FocusDecision, FocusNomination
 from .models import ConcernFlag, Consent, Guardian, Record, RecordDomain, Student, utcnow
 from .privacy_models import GuardianRequest, RecordVersion
 
@@ -130,6 +131,9 @@ class RetentionVerbs:
                 s.execute(delete(Consent).where(Consent.consent_id.in_(plan.consents)))
             if plan.guardians:
                 s.execute(delete(Guardian).where(Guardian.guardian_id.in_(plan.guardians)))
+            if plan.students:  # 排摸重点对象: what mentors and reviewers wrote about an expired student
+                s.execute(delete(FocusNomination).where(FocusNomination.student_id.in_(plan.students)))
+                s.execute(delete(FocusDecision).where(FocusDecision.student_id.in_(plan.students)))
             now = utcnow()
             for student in s.scalars(select(Student).where(Student.student_id.in_(plan.students))):
                 student.display_name, student.birth_year_month, student.gender = ANONYMOUS_NAME, None, ""

@@ -6,7 +6,8 @@ own mentees (``record.read``: a head teacher's class, a school leader's or schoo
 of a record's history by others than its author (``record.history``), every read of concern-flag details
 (``flag.read_details``), every break-glass read (``break_glass.read``, with ground and reason), every copy made
 for a guardian (``guardian_request.copy``), every read of a student's guardians and their contacts
-(``guardian.read``) and every export of the school's summary
+(``guardian.read``), every opening of the term's 排摸重点对象 (``focus.read``, naming the students it listed) and
+every export of the school's summary
 (``export.progress_summary``). A mentor's reads of their own mentees' records are not logged (they are the
 mentor's own work); the review says so.
 
@@ -29,7 +30,7 @@ from .messages import msg
 from .models import AuditLog, Student, plain
 
 READ_ACTIONS = ("record.read", "record.history", "flag.read_details", "break_glass.read", "guardian_request.copy",
-                "guardian.read")
+                "guardian.read", "focus.read")  # focus.read: the term's 排摸重点对象 (focus_verbs), the students listed
 EXPORT_ACTION = "export.progress_summary"
 NOT_LOGGED = "own_mentees_not_logged"
 

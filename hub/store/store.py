@@ -32,12 +32,14 @@ from .db import READ_ONLY, check_migrated, make_engine
 from .directory import DirectoryVerbs
 from .district_verbs import DistrictVerbs
 from .errors import Unavailable
+from .focus_verbs import FocusVerbs
 from .group_commit import GroupCommit
 from .messages import msg
 from .minors_verbs import MinorsDataVerbs
 from .models import Account, MentorAssignment, SchoolClass, Staff, Student
 from .practice import PracticeVerbs
 from .progress_verbs import ProgressVerbs
+from .reminder_verbs import ReminderVerbs
 from .roster_verbs import RosterVerbs
 from .staff_verbs import StaffVerbs
 from .studio_verbs import StudioVerbs
@@ -55,7 +57,7 @@ CACHE_SECONDS = 10.0
 
 class RecordStore(DirectoryVerbs, PracticeVerbs, RosterVerbs, StaffVerbs, AccountAdminVerbs, StudioVerbs,
                   DashboardVerbs, ProgressVerbs, BreakGlassVerbs, ConcernVerbs, AssignmentVerbs, TermVerbs,
-                  YearVerbs, TeamVerbs, MinorsDataVerbs, DistrictVerbs):
+                  YearVerbs, TeamVerbs, MinorsDataVerbs, DistrictVerbs, FocusVerbs, ReminderVerbs):
     """All reads and writes of mentor and student data.
 
     ``today`` can be replaced (a callable returning a date) so tests and the demo control "now".

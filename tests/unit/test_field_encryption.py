@@ -116,7 +116,7 @@ def test_readable_after_rotation_and_only_with_the_new_key_once_the_old_one_is_r
     try:
         changed = store.reseal_sensitive_fields()
         assert changed == {"concern_flags": 1, "guardians": 1, "guardian_requests": 0, "records": 1,
-                           "record_versions": 1}  # fmt: skip
+                           "record_versions": 1, "focus_nominations": 0, "focus_decisions": 0}  # fmt: skip
         assert store.reseal_sensitive_fields() == dict.fromkeys(changed, 0)  # nothing left: runs again safely
         assert store.count_sealed()["records"] == {new_ring.current_id: 1}
         entry = store.find_audit(store.actor_for("admin"), action="keys.reseal")[1]  # newest first

@@ -236,6 +236,39 @@ def test_4_a_mentor_on_long_leave_and_the_mentees_reassigned(district):
     assert_nothing_lost(district, before)
 
 
+def test_4b_the_focus_review_and_the_reminders_follow_the_reassignment(district):
+    """排摸重点对象 and reminders (issue 20, parts 5 and 6) after teacher10's leave: the old mentor nominates
+    nothing and is reminded of nothing; the new mentor nominates, the school's leader and psychology teacher
+    review; the school's reminder counts are the tasks really missing."""
+    district.on(dt.date(2031, 4, 2))
+    before = district.records_by_student()
+    moved = {s: district.mentor_of(s, T2) for s in before if district.mentor_of(s, T2) and s.startswith("dh")}
+    student = next(s for s in sorted(moved) if any(
+        c["old_staff_id"] == "teacher10" for c in district.store.find_mentor_changes(district.actor("schooladmin1"), s)))
+    new_mentor = moved[student]
+    with pytest.raises(NotFound):
+        district.store.add_focus_nomination(district.actor("teacher10"), {"student_id": student, "reason": "原结对学生，需要关注。"})
+    district.store.add_focus_nomination(district.actor(new_mentor), {"student_id": student, "reason": "换导师后适应较慢，需要关注。"})
+    for reviewer in ("principal1", "psych1"):
+        rows = {r["student_id"]: r for r in district.store.find_focus_review(district.actor(reviewer))["candidates"]}
+        assert [n["by"] for n in rows[student]["nominations"]] == [new_mentor]
+    district.store.decide_focus(district.actor("principal1"), student, {"outcome": "focus", "note": "换导师后重点关注"})
+    assert district.store.find_reminders(district.actor("teacher10"))["items"] == []
+    mine = district.store.find_reminders(district.actor(new_mentor))
+    with district.store.reading() as s:
+        visited = set(s.scalars(select(Record.student_id).where(Record.term_id == T2, Record.kind == "home_visit",
+                                                                Record.deleted_at.is_(None))))  # fmt: skip
+    expected = student not in visited
+    assert any(i["student_id"] == student and i["task"] == "home_visit" and i["state"] == "overdue"
+               for i in mine["items"]) is expected
+    school = district.store.find_reminders(district.actor("schooladmin1"))["school"]
+    dh = {st.student_id for st in district.store.find_students_in("dh")}
+    assert school["overdue"]["home_visit"] == len(dh - visited)  # the home-visit window closed in February
+    digest = {row["school_id"]: row for row in district.store.reminder_digest()["schools"]}
+    assert digest["dh"]["overdue"] == school["overdue"]
+    assert_nothing_lost(district, before)
+
+
 def test_5_a_student_moves_to_another_school(district):
     district.on(dt.date(2031, 5, 6))
     before = district.records_by_student()
@@ -331,6 +364,11 @@ def test_6_a_new_school_year_promotes_graduates_and_carries_over(district):
     assert district.write(mentor, student, VISIT).term_id == T3
     for admin, school in (("schooladmin1", "dh"), ("schooladmin2", "xl"), ("nh_admin", "nh")):
         assert_progress_right(district, admin, school, T3)
+    # 排摸 is per term: the new term starts without the last term's nominations and decisions
+    review = store.find_focus_review(district.actor("principal1"))
+    assert review["term_id"] == T3
+    assert all(not c["nominations"] and c["decision"] is None for c in review["candidates"])
+    assert store.find_my_nominations(district.actor("teacher1")) == []
     assert_nothing_lost(district, before)
 
 

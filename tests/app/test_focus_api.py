@@ -1,0 +1,78 @@
+"""排摸重点对象 and reminders through a real hub and its records service (issue 20, parts 5 and 6), each caller
+with their own hub token: a mentor nominates a mentee, the school leader and the psychology teacher review and
+decide (a teacher gets 403), hostile bodies are refused with the field named and nothing written, and the
+reminders answer every caller with their own reach (counts only beyond their own mentees)."""
+
+from __future__ import annotations
+
+import pytest
+import requests
+
+pytestmark = pytest.mark.app
+API = "/services/records/api/v1/"
+
+
+@pytest.fixture(scope="module")
+def token(running_hub):
+    cache = {}
+
+    def get(user):
+        if user not in cache:
+            cache[user] = running_hub.user_token(user)
+        return cache[user]
+
+    return get
+
+
+def call(hub, token, method, path, body=None, **kwargs):
+    return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
+                            timeout=60, **kwargs)  # fmt: skip
+
+
+def test_a_nomination_reviewed_and_decided_through_the_service(running_hub, token):
+    me = call(running_hub, token("teacher3"), "GET", "me").json()
+    student = me["mentees"][-1]["student_id"]
+    made = call(running_hub, token("teacher3"), "POST", "focus-nominations",
+                {"student_id": student, "reason": "接口测试：最近作业完成情况明显下降。"})
+    assert made.status_code == 201, made.text
+    assert call(running_hub, token("teacher3"), "POST", "focus-nominations",
+                {"student_id": student, "reason": "接口测试：再提名一次。"}).status_code == 409
+    assert [n["student_id"] for n in call(running_hub, token("teacher3"), "GET", "focus-nominations").json()["nominations"]] \
+        == [student]
+    assert call(running_hub, token("teacher3"), "GET", "focus-review").status_code == 403
+    for reviewer in ("principal1", "psych1"):
+        review = call(running_hub, token(reviewer), "GET", "focus-review")
+        assert review.status_code == 200
+        assert student in {c["student_id"] for c in review.json()["candidates"]}
+    refused = call(running_hub, token("teacher3"), "POST", f"focus-review/{student}/decision", {"outcome": "focus"})
+    assert refused.status_code == 404
+    decided = call(running_hub, token("psych1"), "POST", f"focus-review/{student}/decision",
+                   {"outcome": "focus", "note": "接口测试：列为重点对象"})
+    assert decided.status_code == 200 and decided.json()["outcome"] == "focus"
+    assert "接口测试" not in str(call(running_hub, token("admin"), "GET", "audit", params={"action": "focus.decide"}).json())
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"outcome": "not_focus", "note": "x" * 1_000_000}, "note"),
+    ({"outcome": "not_focus", "note": "家长电话 13812345678"}, "note"),
+    ({"outcome": "not_focus", "note": "零宽\u200b字符\u0000"}, "note"),
+    ({"outcome": ["focus"]}, "outcome"),
+])  # fmt: skip
+def test_hostile_decisions_are_refused_with_the_field_named(running_hub, token, body, field):
+    me = call(running_hub, token("teacher4"), "GET", "me").json()
+    student = me["mentees"][0]["student_id"]
+    answer = call(running_hub, token("principal1"), "POST", f"focus-review/{student}/decision", body)
+    assert answer.status_code in (400, 422), answer.text
+    assert answer.json()["error"]["field"] == field and answer.json()["error"]["message_zh"]
+    review = call(running_hub, token("principal1"), "GET", "focus-review").json()
+    assert all(c["decision"] is None for c in review["candidates"] if c["student_id"] == student)
+
+
+def test_reminders_for_each_caller(running_hub, token):
+    mine = call(running_hub, token("teacher1"), "GET", "reminders").json()
+    mentees = {m["student_id"] for m in call(running_hub, token("teacher1"), "GET", "me").json()["mentees"]}
+    assert {i["student_id"] for i in mine["items"]} <= mentees
+    assert "classes" in mine  # teacher1 is a head teacher: the class as counts
+    school = call(running_hub, token("schooladmin1"), "GET", "reminders").json()
+    assert school["items"] == [] and set(school["school"]["totals"]) == {"due_this_week", "overdue"}
+    assert call(running_hub, token("admin"), "GET", "reminders").json()["items"] == []

@@ -1,0 +1,178 @@
+"""排摸重点对象 (issue 20, part 5) on the small world, SQLite and PostgreSQL: candidates from concern flags,
+多对一 teams and mentors' nominations; only the school's leaders and psychology teacher review and decide,
+every read and write audited without the texts; a focus student gets a 多对一 team from the review; the
+reason and the note are sealed at rest; hostile input is refused with the field named, nothing written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text
+
+from hub.store import Conflict, Forbidden, Invalid, NotFound, open_store
+from hub.store.crypto import ensure_key_file
+from hub.store.testing import build_small_world, new_database_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def world(request, tmp_path):
+    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url, cleanup = new_database_url(request.param, tmp_path, pg)
+    store = open_store(url, keyring=ensure_key_file(tmp_path / "field-keys.json"))
+    build_small_world(store)
+    yield store
+    store.close()
+    cleanup()
+
+
+def who(store, name):
+    return store.actor_for(name)
+
+
+def audit_rows(store, action):
+    return [(a.actor, a.detail) for a in store.find_audit(who(store, "admin"), action=action)]
+
+
+def test_candidates_come_from_concerns_teams_and_nominations(world):
+    world.add_flag(who(world, "m_a"), {"student_id": "sa1", "level": 2, "signals": ["情绪"],
+                                       "details": "最近常常一个人坐着。"})  # fmt: skip
+    world.add_support_team(who(world, "lead_a"), {"student_id": "sa4", "lead_staff_id": "ht_a2", "members": [],
+                                                  "goals": ["按时到校"]})  # fmt: skip
+    nominated = world.add_focus_nomination(who(world, "ht_a1"), {"student_id": "sa3",
+                                                                 "reason": "父母离异后成绩下滑明显，情绪波动。"})
+    assert nominated["student_id"] == "sa3"
+    for name in ("lead_a", "psy_a"):
+        review = world.find_focus_review(who(world, name))
+        rows = {r["student_id"]: r for r in review["candidates"]}
+        assert list(rows) == ["sa1", "sa3", "sa4"]  # by class, then id; sa2 and school B's student are not here
+        assert rows["sa1"]["sources"] == ["concern"] and rows["sa1"]["concerns"][0]["level"] == 2
+        assert "details" not in str(rows["sa1"]) and "一个人坐着" not in str(review)
+        assert rows["sa4"]["sources"] == ["support_team"] and rows["sa4"]["support_team_id"]
+        assert rows["sa3"]["nominations"][0]["reason"].startswith("父母离异") and rows["sa3"]["sources"] == ["nomination"]
+    assert world.find_focus_review(who(world, "lead_a"))["may_start_team"] is True
+    assert world.find_focus_review(who(world, "psy_a"))["may_start_team"] is False  # no support_team.manage
+    reads = audit_rows(world, "focus.read")
+    assert sorted(actor for actor, _ in reads) == ["lead_a", "lead_a", "psy_a", "psy_a"]
+    assert all(detail["student_ids"] == ["sa1", "sa3", "sa4"] for _, detail in reads)
+    assert "父母离异" not in str(audit_rows(world, "focus.nominate"))
+
+
+@pytest.mark.parametrize("name", ["m_a", "ht_a1", "adm_a", "plain_a", "m_b", "trainer1", "admin", "studio1"])
+def test_nobody_else_reviews_or_decides(world, name):
+    with pytest.raises(Forbidden):
+        world.find_focus_review(who(world, name))
+    with pytest.raises(NotFound):
+        world.decide_focus(who(world, name), "sa1", {"outcome": "focus"})
+
+
+def test_the_psychology_teacher_of_another_school_cannot_decide(world):
+    with pytest.raises(NotFound):
+        world.decide_focus(who(world, "psy_a"), "sb1", {"outcome": "focus"})
+
+
+@pytest.mark.parametrize("name, student", [("m_a", "sa3"), ("m_a", "sb1"), ("adm_a", "sa1"), ("lead_a", "sa1")])
+def test_a_mentor_nominates_only_their_own_mentees(world, name, student):
+    # lead_a mentors sa4 only; a school admin mentors nobody
+    with pytest.raises(NotFound):
+        world.add_focus_nomination(who(world, name), {"student_id": student, "reason": "需要更多关注和陪伴。"})
+
+
+@pytest.mark.parametrize("body, error, field", [
+    ({"student_id": "sa1"}, Invalid, "reason"),
+    ({"student_id": "sa1", "reason": "短"}, Invalid, "reason"),
+    ({"student_id": "sa1", "reason": "x" * 301}, Invalid, "reason"),
+    ({"student_id": "sa1", "reason": "家长电话 13812345678 请联系"}, Invalid, "reason"),
+    ({"student_id": "sa1", "reason": "ok\ud800 reason text"}, Invalid, "reason"),
+    ({"student_id": "sa1", "reason": "需要关注和陪伴。", "extra": 1}, Invalid, None),
+])  # fmt: skip
+def test_a_bad_nomination_is_refused_and_nothing_is_written(world, body, error, field):
+    with pytest.raises(error) as caught:
+        world.add_focus_nomination(who(world, "m_a"), body)
+    if field:
+        assert caught.value.field == field and caught.value.message_zh
+    assert world.find_my_nominations(who(world, "m_a")) == []
+
+
+def test_one_nomination_per_mentor_and_student_and_the_mentor_sees_only_their_own(world):
+    world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    with pytest.raises(Conflict):
+        world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "再次提名这名学生。"})
+    world.add_focus_nomination(who(world, "psy_a"), {"student_id": "sa2", "reason": "心理测评结果需要跟进。"})
+    assert [n["student_id"] for n in world.find_my_nominations(who(world, "m_a"))] == ["sa1"]
+    world.decide_focus(who(world, "lead_a"), "sa1", {"outcome": "focus", "note": "本学期重点关注。"})
+    assert "outcome" not in str(world.find_my_nominations(who(world, "m_a")))
+
+
+def test_decisions_are_kept_per_term_audited_and_sealed(world):
+    with pytest.raises(Invalid) as caught:
+        world.decide_focus(who(world, "psy_a"), "sa2", {"outcome": "not_focus"})
+    assert caught.value.field == "note"
+    with pytest.raises(Invalid):
+        world.decide_focus(who(world, "psy_a"), "sa2", {"outcome": "maybe"})
+    decided = world.decide_focus(who(world, "psy_a"), "sa2", {"outcome": "not_focus", "note": "已由班主任跟进，暂不列入。"})
+    assert decided["outcome_text"] == "暂不列为重点对象"
+    world.decide_focus(who(world, "lead_a"), "sa2", {"outcome": "focus", "note": "复核后列为重点对象。"})
+    row = {r["student_id"]: r for r in world.find_focus_review(who(world, "psy_a"))["candidates"]}["sa2"]
+    assert row["decision"]["outcome"] == "focus" and row["decision"]["decided_by"] == "lead_a"
+    decisions = audit_rows(world, "focus.decide")
+    assert [(a, d["outcome"], d["previous"]) for a, d in decisions][-2:] in (
+        [("psy_a", "not_focus", None), ("lead_a", "focus", "not_focus")],
+        [("lead_a", "focus", "not_focus"), ("psy_a", "not_focus", None)])
+    assert "复核" not in str(decisions)
+    with world.engine.connect() as conn:
+        stored = conn.execute(text("SELECT note FROM focus_decisions")).scalar()
+    assert stored.startswith("enc:v1:") and "复核" not in stored
+
+
+def test_a_focus_student_gets_a_support_team_from_the_review(world):
+    plan = {"lead_staff_id": "ht_a1", "members": ["psy_a"], "goals": ["每周一次谈心"]}
+    with pytest.raises(Conflict):  # not decided yet
+        world.start_focus_team(who(world, "lead_a"), "sa1", plan)
+    world.decide_focus(who(world, "psy_a"), "sa1", {"outcome": "focus", "note": ""})
+    with pytest.raises(Exception) as caught:  # the psychology teacher reviews but does not set teams up
+        world.start_focus_team(who(world, "psy_a"), "sa1", plan)
+    assert caught.value.status in (403, 404)
+    made = world.start_focus_team(who(world, "lead_a"), "sa1", plan)
+    assert made["decision"]["team_id"] == made["team_id"]
+    assert world.find_support_plan(who(world, "psy_a"), made["team_id"])["reason"] == "排摸重点对象"
+    with pytest.raises(Conflict):
+        world.start_focus_team(who(world, "lead_a"), "sa1", plan)
+    row = {r["student_id"]: r for r in world.find_focus_review(who(world, "lead_a"))["candidates"]}["sa1"]
+    assert row["decision"]["team_id"] == made["team_id"] and "support_team" in row["sources"]
+    assert [a for a, _ in audit_rows(world, "focus.team")] == ["lead_a"]
+
+
+def test_key_rotation_reseals_and_retention_removes_what_was_written_about_a_student(world, tmp_path):
+    from hub.store.crypto import rotate_keys
+    from hub.store.retention_verbs import RetentionRule
+
+    world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    world.decide_focus(who(world, "psy_a"), "sa1", {"outcome": "not_focus", "note": "班主任已在跟进。"})
+    assert world.count_sealed()["focus_nominations"] and world.count_sealed()["focus_decisions"]
+    world.close()
+    url = str(world.engine.url.render_as_string(hide_password=False))
+    ring = rotate_keys(tmp_path / "field-keys.json")
+    store = open_store(url, keyring=ring)
+    changed = store.reseal_sensitive_fields()
+    assert changed["focus_nominations"] == 1 and changed["focus_decisions"] == 1
+    store.mark_students_left(["sa1"], dt.date(2000, 1, 1))
+    store.run_retention(RetentionRule.from_settings({}))
+    with store.engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM focus_nominations")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM focus_decisions")).scalar() == 0
+    store.close()
+
+
+@pytest.mark.parametrize("body", [{"outcome": ["focus"]}, {"outcome": {"a": 1}}, {"outcome": None}, [], "focus"])
+def test_a_decision_of_the_wrong_shape_is_refused(world, body):
+    with pytest.raises(Invalid):
+        world.decide_focus(who(world, "lead_a"), "sa1", body)
+
+
+def test_the_access_review_shows_who_opened_the_focus_review(world):
+    world.add_flag(who(world, "m_a"), {"student_id": "sa1", "level": 1, "signals": ["情绪"], "details": "午饭常独自一人。"})
+    world.find_focus_review(who(world, "psy_a"))
+    review = world.find_access_review(who(world, "lead_a"), None, None, None)
+    psy = next(r for r in review["readers"] if r["who"] == "psy_a")
+    assert psy["actions"].get("focus.read") == 1 and "sa1" in psy["students"]

@@ -1,0 +1,169 @@
+"""The workbench's 学生动态 tab (the life-event button and a mentor's nomination), its reminders box, and the
+重点对象排摸 page, headless (set values, click buttons), against the real store behind a client that answers
+as the records service would (the same verbs, the caller's actor, errors as ``RecordsError``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+
+from hub.store import StoreError
+from hub.store.term_calendar import LIFE_EVENT_KINDS
+from widgets.client import RecordsError
+from widgets.focus_review import FocusReviewPage
+from widgets.focus_texts import LIFE_EVENT_KINDS as WIDGET_KINDS
+from widgets.workbench import Workbench
+
+TODAY = dt.date.today()
+
+
+class StoreClient:
+    """The records client's calls used by the workbench and these pages, answered by the store as ``username``."""
+
+    ROUTES = [
+        ("POST", r"life-events", lambda st, a, m, b: st.add_life_event(a, b)),
+        ("GET", r"focus-nominations", lambda st, a, m, b: {"nominations": st.find_my_nominations(a)}),
+        ("POST", r"focus-nominations", lambda st, a, m, b: st.add_focus_nomination(a, b)),
+        ("GET", r"focus-review", lambda st, a, m, b: st.find_focus_review(a)),
+        ("POST", r"focus-review/([^/]+)/decision", lambda st, a, m, b: st.decide_focus(a, m[1], b)),
+        ("POST", r"focus-review/([^/]+)/team", lambda st, a, m, b: st.start_focus_team(a, m[1], b)),
+        ("GET", r"reminders", lambda st, a, m, b: st.find_reminders(a)),
+        ("GET", r"consents", lambda st, a, m, b: {"consents": []}),
+    ]
+
+    def __init__(self, store, username):
+        self.store, self.username = store, username
+        self.calls = []
+
+    def _call(self, verb, *args, **kwargs):
+        try:
+            return getattr(self.store, verb)(self.store.actor_for(self.username), *args, **kwargs)
+        except StoreError as error:
+            raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
+
+    def me(self):
+        return self._call("find_me")
+
+    def progress(self, term=None):
+        return self._call("find_progress", term)
+
+    def students(self):
+        return [s.to_dict() for s in self._call("find_students")]
+
+    def records_for(self, student_id):
+        return [r.to_dict() for r in self._call("find_records", student_id)]
+
+    def flags(self, student_id=None, mine=False):
+        return self._call("find_flags", student_id, mine=mine)
+
+    def request(self, method, path, *, params=None, json=None, raw=False):
+        self.calls.append((method, path))
+        for verb, pattern, call in self.ROUTES:
+            match = re.fullmatch(pattern, path)
+            if verb == method and match:
+                try:
+                    return call(self.store, self.store.actor_for(self.username), match, json)
+                except StoreError as error:
+                    raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
+        raise AssertionError(f"no route for {method} {path}")
+
+
+@pytest.fixture
+def store(fresh_small_world):
+    return fresh_small_world
+
+
+def test_the_widgets_offer_the_stores_life_event_kinds():
+    assert WIDGET_KINDS == LIFE_EVENT_KINDS
+
+
+def test_a_mentor_marks_a_life_event_and_the_tracker_shows_the_talk_it_opens(store):
+    bench = Workbench.from_client(StoreClient(store, "m_a"))
+    assert "学生动态" in bench.tabs.titles
+    actions = bench.pages[bench.tabs.titles.index("学生动态")].get()
+    assert [value for _, value in actions.event_student.options] == ["sa1", "sa2"]
+    assert "变故后谈心" not in bench.tracker.view.table.value
+    actions.event_student.value = "sa2"
+    actions.event_kind.value = "亲人离世"
+    actions.event_button.click()
+    assert "已标记" in actions.event_status.value, actions.event_status.value
+    events = store.find_life_events(store.actor_for("m_a"), "sa2")
+    assert [(e["kind"], e["noted_by"]) for e in events] == [("亲人离世", "m_a")]
+    assert "变故后谈心" in bench.tracker.view.table.value  # the tracker's column for the talk it opened
+    actions.event_date.value = TODAY + dt.timedelta(days=3)  # a day to come is refused, with the field named
+    actions.event_button.click()
+    assert "mh-status-error" in actions.event_status.value
+    assert len(store.find_life_events(store.actor_for("m_a"), "sa2")) == 1
+
+
+def test_a_head_teacher_marks_a_life_event_for_a_student_of_the_class(store):
+    bench = Workbench.from_client(StoreClient(store, "ht_a1"))
+    actions = bench.pages[bench.tabs.titles.index("学生动态")].get()
+    assert {value for _, value in actions.event_student.options} >= {"sa1", "sa2", "sa3"}
+    assert [value for _, value in actions.nominee.options] == ["sa3"]  # nominations: own mentees only
+    actions.event_student.value = "sa1"
+    actions.event_button.click()
+    assert "已标记" in actions.event_status.value, actions.event_status.value
+
+
+def test_no_actions_tab_for_those_without_students(store):
+    bench = Workbench.from_client(StoreClient(store, "adm_a"))
+    assert "学生动态" not in bench.tabs.titles
+
+
+def test_a_mentor_nominates_a_mentee_and_a_bad_reason_is_refused(store):
+    bench = Workbench.from_client(StoreClient(store, "m_a"))
+    actions = bench.pages[bench.tabs.titles.index("学生动态")].get()
+    actions.nominee.value = "sa1"
+    actions.reason.value = "电话13812345678"
+    actions.nominate_button.click()
+    assert "mh-status-error" in actions.nominate_status.value and "理由" in actions.nominate_status.value
+    actions.reason.value = "期中后明显退缩，不愿与同学交流。"
+    actions.nominate_button.click()
+    assert "已提名" in actions.nominate_status.value and 'data-student="sa1"' in actions.nominated.value
+    assert [n["student_id"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["sa1"]
+
+
+def test_the_workbench_shows_the_weeks_reminders(store):
+    store.add_life_event(store.actor_for("m_a"), {"student_id": "sa1", "kind": "家庭变故",
+                                                  "event_date": (TODAY - dt.timedelta(days=10)).isoformat()})
+    bench = Workbench.from_client(StoreClient(store, "m_a"))
+    box = bench.reminders.widget.value
+    assert 'data-student="sa1" data-task="event_talk"' in box and "已逾期" in box and "学生sa1" in box
+    school = Workbench.from_client(StoreClient(store, "adm_a")).reminders.widget.value
+    assert "全校" in school and "学生sa1" not in school  # a school admin gets counts only
+
+
+def test_the_focus_review_page_decides_and_starts_a_team(store):
+    store.add_focus_nomination(store.actor_for("m_a"), {"student_id": "sa2", "reason": "家里刚添了弟弟，情绪起伏。"})
+    psych = FocusReviewPage.from_client(StoreClient(store, "psy_a"))
+    assert 'data-student="sa2" data-outcome="undecided"' in psych.table.value and "导师提名" in psych.table.value
+    assert psych.team_box.layout.display == "none"  # the psychology teacher does not set teams up
+    psych.picker.value = "sa2"
+    psych.outcome.value = "not_focus"
+    psych.save.click()
+    assert "mh-status-error" in psych.status.value and "说明" in psych.status.value
+    psych.outcome.value = "focus"
+    psych.note.value = "本学期每两周谈心一次。"
+    psych.save.click()
+    assert "已保存" in psych.status.value and 'data-outcome="focus"' in psych.table.value
+    leader = FocusReviewPage.from_client(StoreClient(store, "lead_a"))
+    assert leader.team_box.layout.display is None
+    assert [value for _, value in leader.team_student.options] == ["sa2"]
+    leader.team_student.value = "sa2"
+    leader.lead.value = "ht_a1"
+    leader.members.value = ("m_a",)
+    leader.goals.value = "每周一次谈心\n与家长每月沟通一次"
+    leader.team_button.click()
+    assert "已为" in leader.status.value, leader.status.value
+    plans = store.find_support_plans(store.actor_for("m_a"))
+    assert [(p["student_id"], p["goals"]) for p in plans] == [("sa2", ["每周一次谈心", "与家长每月沟通一次"])]
+    assert leader.team_student.options == ()
+
+
+@pytest.mark.parametrize("user", ["m_a", "adm_a", "ht_a1"])
+def test_the_focus_review_page_refuses_others(store, user):
+    page = FocusReviewPage.from_client(StoreClient(store, user))
+    assert "mh-load-error" in page.widget.children[0].value
