@@ -148,6 +148,30 @@ def check_cpu_tiers(settings: Settings) -> Check:
     return Check("CPU tiers", True, f"{found} ({where})", fix)
 
 
+def check_field_keys(settings: Settings) -> Check:
+    """The key file of the encrypted fields (minors' data, hub.store.crypto): present, readable as a key ring,
+    and private (0600). Demo mode makes it at the first start."""
+    import stat
+
+    from hub.privacy import field_key_file
+    from hub.store.crypto import KeyFileError, KeyRing
+
+    path = field_key_file(settings)
+    if not path.exists():
+        if settings.mode == "demo":
+            return Check("field keys", True, f"{path} (will be created at the first start)")
+        return Check("field keys", False, f"{path} does not exist", "run `mentorhub keys init`, then back the file "
+                     "up apart from the database backups (see the backup guide)")
+    try:
+        ring = KeyRing.from_file(path)
+    except KeyFileError as exc:
+        return Check("field keys", False, str(exc), "restore the key file from its own backup")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        return Check("field keys", False, f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
+    return Check("field keys", True, f"{path}: {len(ring.keys)} key(s), current {ring.current_id}")
+
+
 def check_port(name: str, port: int) -> Check:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -161,7 +185,7 @@ def check_port(name: str, port: int) -> Check:
 
 def run_checks(settings: Settings) -> list[Check]:
     checks = [check_proxy(), check_state_dir(settings), check_database(settings), *check_database_passwords(settings),
-              *check_network_policy(settings)]
+              *check_network_policy(settings), check_field_keys(settings)]
     if settings.mode != "cluster":
         checks.append(check_cpu_tiers(settings))
     for name, port in (("public", settings.public_port), ("hub", settings.hub_port),

@@ -135,3 +135,29 @@ def test_the_systemd_unit_delegates_the_cpu_controller_and_starts_what_make_run_
     assert unit["Service"]["KillMode"] == "process"
     assert unit["Service"]["ExecStart"].endswith("-m hub.app -f /opt/mentorhub/jupyterhub_config.py")
     assert "python -m hub.app -f jupyterhub_config.py" in (REPO_ROOT / "Makefile").read_text()
+
+
+def test_the_field_key_file_is_checked(tmp_path):
+    """Minors' data (issue 21): the key file of the encrypted fields must exist outside demo mode, be a key
+    ring, and be readable by the hub's account alone."""
+    from hub.doctor import check_field_keys
+    from hub.privacy import field_key_file
+    from hub.store.crypto import ensure_key_file
+
+    server = load_settings(settings_file(tmp_path))
+    missing = check_field_keys(server)
+    assert not missing.ok and "mentorhub keys init" in missing.fix
+    (tmp_path / "demo").mkdir()
+    demo = load_settings(settings_file(tmp_path / "demo", mode="demo"))
+    assert check_field_keys(demo).ok, "demo mode makes it at the first start"
+
+    path = field_key_file(server)
+    ensure_key_file(path)
+    assert check_field_keys(server).ok
+    path.chmod(0o644)
+    loose = check_field_keys(server)
+    assert not loose.ok and loose.fix == f"chmod 600 {path}"
+    path.write_text("{not json")
+    path.chmod(0o600)
+    broken = check_field_keys(server)
+    assert not broken.ok and "cannot be used" in broken.detail
