@@ -1,5 +1,7 @@
 """Shared steps of the records-API tests that run against more than one hub (SQLite and PostgreSQL).
 
+- ``call(hub, token, method, path, body=None, **requests_options)``: one request to the records API through the
+  hub's proxy with a user's token (``params=`` etc. go to requests).
 - ``concurrent_writers(hub, store, writers=50, per_writer=20)``: the issue's concurrency test. Each writer
   has its own user token (two tokens for each of 25 demo mentors) and writes ``per_writer`` talk records
   for one of its mentees through the hub's proxy; returns (acknowledged client refs, stored client refs).
@@ -18,6 +20,11 @@ from hub.store.models import Record
 
 API = "/services/records/api/v1/"
 MENTORS = [f"teacher{n}" for n in range(1, 25)] + ["psych1"]
+
+
+def call(hub, token: str, method: str, path: str, body=None, **options) -> requests.Response:
+    return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
+                            timeout=60, **options)  # fmt: skip
 
 
 def talk_body(student_id: str, **extra) -> dict:

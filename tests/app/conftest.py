@@ -2,6 +2,7 @@
 
 - ``store`` (module): the running hub's own records database, opened to set up targets and to count rows
   (a module that runs its own hub defines its own ``store``).
+- ``token`` (module): ``token(user)``, a hub API token of that user, made once per module.
 """
 
 from __future__ import annotations
@@ -9,6 +10,18 @@ from __future__ import annotations
 import pytest
 
 from hub.store import open_store
+
+
+@pytest.fixture(scope="module")
+def token(running_hub):
+    cache = {}
+
+    def get(user: str) -> str:
+        if user not in cache:
+            cache[user] = running_hub.user_token(user)
+        return cache[user]
+
+    return get
 
 
 @pytest.fixture(scope="module")

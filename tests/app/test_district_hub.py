@@ -8,30 +8,12 @@ from __future__ import annotations
 import io
 
 import pytest
-import requests
 from docx import Document
 
 from tests.district_support import plan_sections
+from tests.records_support import call
 
 pytestmark = pytest.mark.app
-API = "/services/records/api/v1/"
-
-
-@pytest.fixture(scope="module")
-def token(running_hub):
-    cache = {}
-
-    def get(user):
-        if user not in cache:
-            cache[user] = running_hub.user_token(user)
-        return cache[user]
-
-    return get
-
-
-def call(hub, token, method, path, body=None):
-    return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
-                            timeout=60)  # fmt: skip
 
 
 def test_the_district_reads_plans_and_aggregates_and_no_student(running_hub, token):

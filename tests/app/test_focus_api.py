@@ -6,27 +6,10 @@ reminders answer every caller with their own reach (counts only beyond their own
 from __future__ import annotations
 
 import pytest
-import requests
+
+from tests.records_support import call
 
 pytestmark = pytest.mark.app
-API = "/services/records/api/v1/"
-
-
-@pytest.fixture(scope="module")
-def token(running_hub):
-    cache = {}
-
-    def get(user):
-        if user not in cache:
-            cache[user] = running_hub.user_token(user)
-        return cache[user]
-
-    return get
-
-
-def call(hub, token, method, path, body=None, **kwargs):
-    return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
-                            timeout=60, **kwargs)  # fmt: skip
 
 
 def test_a_nomination_reviewed_and_decided_through_the_service(running_hub, token):

@@ -7,28 +7,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-import requests
+
+from tests.records_support import call
 
 pytestmark = pytest.mark.app
-API = "/services/records/api/v1/"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-@pytest.fixture(scope="module")
-def token(running_hub):
-    cache = {}
-
-    def get(user):
-        if user not in cache:
-            cache[user] = running_hub.user_token(user)
-        return cache[user]
-
-    return get
-
-
-def call(hub, token, method, path, body=None):
-    return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
-                            timeout=60)  # fmt: skip
 
 
 def test_the_calendar_through_the_service(running_hub, token):
