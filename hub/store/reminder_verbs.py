@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from . import access
 from .access import Actor
+from .errors import Forbidden
 from .models import Record, School, Student, Term
 from .practice import TRI_ONE
 from .term_calendar import current_window
@@ -91,7 +92,12 @@ class ReminderVerbs:
 
     def find_reminders(self, actor: Actor) -> dict:
         """What is due this week and overdue: the caller's own mentees task by task, counts for their classes
-        (head teacher) and their school (school admin, leader)."""
+        (head teacher) and their school (school admin, leader). Refused to a caller who can have no such work
+        (district staff, trainers, studio leaders without mentees): reminders are about students."""
+        reach = access.reach(actor, access.PROGRESS_READ)
+        if not (actor.mentee_ids or reach.class_ids or reach.school_ids or access.MENTOR in actor.roles):
+            raise Forbidden("reminders are for mentors, head teachers and school staff",
+                            "提醒只面向导师、班主任和学校工作人员")
         today = self.today()
         with self.reading() as s:
             term = self._current_term_in(s)
@@ -103,7 +109,6 @@ class ReminderVerbs:
             out = {"term_id": term.term_id, "today": today.isoformat(),
                    "week_end": (today + dt.timedelta(days=WEEK_DAYS - 1)).isoformat(),
                    "mine": counts_of(items), "items": items}  # fmt: skip
-            reach = access.reach(actor, access.PROGRESS_READ)
             if actor.class_ids and reach.class_ids:
                 students = list(s.scalars(select(Student).where(Student.class_id.in_(sorted(reach.class_ids)),
                                                                 Student.active.is_(True))))  # fmt: skip
