@@ -121,6 +121,7 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
         c.LocalServerSpawner.warm_start = settings.spawner["warm_start"]
         c.LocalServerSpawner.kernel_queue_dir = str(settings.kernel_queue_dir)
         c.LocalServerSpawner.page_concurrency = settings.spawner["page_concurrency"]
+        c.LocalServerSpawner.page_backpressure_seconds = settings.spawner["page_backpressure_seconds"]
         c.LocalServerSpawner.term_timeout = 20  # a stopping server shuts its kernels down first (hub.spawners)
     if settings.mode == "demo":
         c.JupyterHub.spawner_class = "hub.spawners.DemoSpawner"

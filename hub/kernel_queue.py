@@ -150,6 +150,21 @@ class KernelQueue:
                     ahead += 1
         return ahead
 
+    def waiting(self) -> int:
+        """How many pages wait for their turn (live tickets that do not go yet)."""
+        now, count = time.time(), 0
+        with os.scandir(self.folder) as entries:
+            for entry in entries:
+                name = TicketName.parse(entry.name)
+                if name is None or name.going:
+                    continue
+                try:
+                    mtime = entry.stat(follow_symlinks=False).st_mtime
+                except FileNotFoundError:
+                    continue  # it went (renamed) or was given up
+                count += self.counts(name, mtime, now)
+        return count
+
     def sweep(self) -> int:
         """Remove this process's user's tickets that no longer count (their process is gone, or too old)."""
         now, removed = time.time(), 0

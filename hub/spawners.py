@@ -24,7 +24,7 @@ from pathlib import Path
 import psutil
 from jupyterhub.spawner import LocalProcessSpawner, SimpleLocalProcessSpawner, Spawner, set_user_setuid
 from jupyterhub.utils import random_port
-from traitlets import Any, Bool, Integer, Unicode, validate
+from traitlets import Any, Bool, Float, Integer, Unicode, validate
 
 from hub.accounts import ensure_unix_account, unix_account_name
 from hub.kernel_queue import QUEUE_ENV, SIZE_ENV, default_size
@@ -138,6 +138,10 @@ class LocalServerSpawner(LocalProcessSpawner):
         0, config=True, help="Voilà pages whose kernels start at the same time on this machine; more wait in "
         "order. 0: the CPU count (at least 2).",
     )
+    page_backpressure_seconds = Float(
+        60.0, config=True, help="Longest that a server start waits while more Voilà pages wait for their turn than "
+        "the machine renders at once (0: never).",
+    )
     warm_start = Bool(
         True, config=True, help="Fork servers from a process with their modules loaded (hub.warmstart); "
         "an ordinary start where that is not possible.",
@@ -195,14 +199,15 @@ class LocalServerSpawner(LocalProcessSpawner):
         finally:
             queue.waiting.remove(self)
         try:
+            held = await self.wait_for_pages()
             launched = clock()
             self.log.info("Server of %s writes its output to %s", self.user.name, self.log_path)
             ip, port = await self.launch()
             await wait_listening(self, ip, port, timeout=self.start_timeout)
             await self.move_to_tier(running=True)  # from now on behind those starting
             self.watch_pages()
-            self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before)",
-                          self.user.name, clock() - launched, launched - queued)
+            self.log.info("Server of %s listening %.1f s after launch (%.1f s in the start queue before, %.1f s of "
+                          "it behind waiting pages)", self.user.name, clock() - launched, launched - queued, held)
             return ip, port
         finally:
             queue.slots.release()
@@ -259,6 +264,31 @@ class LocalServerSpawner(LocalProcessSpawner):
         if self.cpu_groups:
             self.cpu_groups.move(self.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
 
+    _waiting_for_pages = False
+
+    async def wait_for_pages(self) -> float:
+        """Hold this start while more Voilà pages wait for their turn than the machine renders at once (seconds
+        held; at most ``page_backpressure_seconds``). The teachers of those pages are in already and waiting; a
+        new server brings one more page, and starting it takes CPU from theirs. So in a cohort's surge the
+        waiting moves to the start queue, where the spawn page shows it, and each page opens in seconds."""
+        priority = self.page_priority
+        if priority is None or self.page_backpressure_seconds <= 0:
+            return 0.0
+        clock = asyncio.get_running_loop().time
+        began = clock()
+        self._waiting_for_pages = True
+        try:
+            while clock() - began < self.page_backpressure_seconds:
+                try:
+                    if priority.queue.waiting() <= priority.queue.size:
+                        break
+                except OSError:
+                    break
+                await asyncio.sleep(0.5)
+        finally:
+            self._waiting_for_pages = False
+        return clock() - began
+
     @property
     def page_priority(self) -> PagePriority | None:
         if not (self.kernel_queue_dir and self.cpu_nice):
@@ -304,6 +334,11 @@ class LocalServerSpawner(LocalProcessSpawner):
                 shown = place
                 yield {"progress": 10, "message": f"当前启动的人较多，正在排队：前面还有 {place - 1} 位…"}
             await asyncio.sleep(1)
+        await asyncio.sleep(0.2)
+        if self._waiting_for_pages:
+            yield {"progress": 20, "message": "正在打开页面的老师较多，稍候即为您启动…"}
+            while self._waiting_for_pages:
+                await asyncio.sleep(1)
         yield {"progress": 30, "message": "正在启动您的工作空间（JupyterLab）…"}
 
 

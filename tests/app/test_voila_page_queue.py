@@ -4,6 +4,7 @@ its turn comes, and the page it then loads is the workbench, rendered by Voilà 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import time
@@ -151,3 +152,35 @@ def test_a_server_rendering_a_page_runs_in_the_starting_tier(running_hub):
     wait_for(lambda: cpu_cgroup(server.pid) == running and cpu_cgroup(kernel.pid) == running, timeout=30,
              what="both back in the running tier")
     assert server.is_running() and kernel.is_running()
+
+
+def test_a_server_start_waits_while_pages_wait_for_their_turn(running_hub):
+    """More pages waiting than the machine renders at once: a new server start is held (those teachers are in
+    already), its spawn page says why, and it starts once the pages have had their turn."""
+    user = "teacher9"
+    running_hub.stop(user)
+    folder = running_hub.state_dir / "kernel-queue"
+    now = time.time_ns()
+    waiting = [folder / f"{now - n:020d}-{os.getpid()}-{n:012x}" for n in range(1, 2 * queue_size() + 2)]
+    for path in waiting:
+        path.touch()
+    try:
+        assert running_hub.api("POST", f"/users/{user}/server").status_code in (201, 202)
+        time.sleep(5)
+        server = running_hub.api("GET", f"/users/{user}").json()["servers"][""]
+        assert not server["ready"] and server["pending"] == "spawn"
+        progress = requests.get(f"{running_hub.url}/hub/api/users/{user}/server/progress", stream=True, timeout=30,
+                                headers={"Authorization": f"token {running_hub.admin_token}"})
+        messages = []
+        for line in progress.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                messages.append(json.loads(line.removeprefix("data:"))["message"])
+                if "正在打开页面的老师较多" in messages[-1]:
+                    break
+        progress.close()
+        assert any("正在打开页面的老师较多" in message for message in messages), messages
+    finally:
+        for path in waiting:
+            path.unlink()
+    wait_for(lambda: running_hub.api("GET", f"/users/{user}").json()["servers"][""]["ready"], timeout=60,
+             what="the server started once the pages had their turn")

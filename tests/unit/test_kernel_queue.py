@@ -161,3 +161,12 @@ def test_script_literals_cannot_end_the_script():
     literal = script_literal('/x</script><script>alert("1")</script>&amp;')
     assert "<" not in literal and ">" not in literal and "&" not in literal
     assert literal.startswith('"') and literal.endswith('"')
+
+
+def test_waiting_counts_the_pages_that_wait_not_those_going(queue):
+    tickets = [queue.join() for _ in range(4)]
+    tickets[0].go()
+    (queue.folder / f"{time.time_ns():020d}-{dead_pid()}-{0:012x}").touch()  # its server died
+    assert queue.waiting() == 3
+    tickets[1].release()
+    assert queue.waiting() == 2
