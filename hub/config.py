@@ -114,6 +114,9 @@ def apply_spawner(settings: Settings, c, runtime: Runtime) -> None:
     c.Spawner.environment = single_user_environment(settings)
     c.Spawner.http_timeout = 60
     c.Spawner.start_timeout = settings.spawner["start_timeout_seconds"]
+    # A cohort's starts wait in order in the start queue (hub.spawners), each with its place shown; JupyterHub's
+    # own limit of pending starts (100) refused the rest of a 200-teacher cohort with 429.
+    c.JupyterHub.concurrent_spawn_limit = settings.spawner["max_pending_starts"]
     if settings.mode in ("demo", "server"):
         c.LocalServerSpawner.cpu_nice = settings.spawner["cpu_nice"]
         c.LocalServerSpawner.start_nice = settings.spawner["start_nice"]

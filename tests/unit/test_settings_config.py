@@ -34,6 +34,17 @@ def test_demo_defaults_point_everything_into_the_state_folder():
     assert "--allow-root" in c.Spawner.args
 
 
+def test_a_cohort_waits_in_the_queues_and_is_not_refused():
+    """Issue 17, part 4: the page queue's folder and size reach users' servers; a 200-teacher cohort's starts
+    wait in the start queue instead of being refused by JupyterHub's pending-start limit (100)."""
+    c = applied()
+    assert c.LocalServerSpawner.kernel_queue_dir == "/srv/mh/state/kernel-queue"
+    assert c.LocalServerSpawner.page_concurrency == 0 and c.LocalServerSpawner.page_backpressure_seconds == 60
+    assert c.JupyterHub.concurrent_spawn_limit == 500
+    c = applied({"spawner": {"page_concurrency": 3, "max_pending_starts": 50}})
+    assert c.LocalServerSpawner.page_concurrency == 3 and c.JupyterHub.concurrent_spawn_limit == 50
+
+
 def test_applying_twice_gives_the_same_config():
     settings = Settings.from_dict({"mode": "server"}, base_dir=Path("/srv/mh"))
     once, twice = Config(), Config()
