@@ -44,7 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "culler": {"enabled": True, "timeout_seconds": 3600},
     # the exchange's own defaults (hub/exchange/store.py and limits.py) are the same numbers
     "exchange": {"quota_mb_per_teacher": 50, "submissions_per_window": 10, "window_seconds": 600},
-    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "page_concurrency": 0, "page_backpressure_seconds": 60,
+    "spawner": {"cpu_nice": 19, "start_nice": 10, "start_concurrency": 0, "page_concurrency": 0, "page_backpressure_seconds": 45,
                 "max_pending_starts": 500,
                 "warm_start": True,
                 "start_timeout_seconds": 300},

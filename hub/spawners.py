@@ -139,8 +139,8 @@ class LocalServerSpawner(LocalProcessSpawner):
         "order. 0: the CPU count (at least 2).",
     )
     page_backpressure_seconds = Float(
-        60.0, config=True, help="Longest that a server start waits while more Voilà pages wait for their turn than "
-        "the machine renders at once (0: never).",
+        45.0, config=True, help="Longest since its request that a server start is held while more Voilà pages wait "
+        "for their turn than the machine renders at once (0: never).",
     )
     warm_start = Bool(
         True, config=True, help="Fork servers from a process with their modules loaded (hub.warmstart); "
@@ -199,7 +199,7 @@ class LocalServerSpawner(LocalProcessSpawner):
         finally:
             queue.waiting.remove(self)
         try:
-            held = await self.wait_for_pages()
+            held = await self.wait_for_pages(since=queued)
             launched = clock()
             self.log.info("Server of %s writes its output to %s", self.user.name, self.log_path)
             ip, port = await self.launch()
@@ -266,11 +266,13 @@ class LocalServerSpawner(LocalProcessSpawner):
 
     _waiting_for_pages = False
 
-    async def wait_for_pages(self) -> float:
-        """Hold this start while more Voilà pages wait for their turn than the machine renders at once (seconds
-        held; at most ``page_backpressure_seconds``). The teachers of those pages are in already and waiting; a
-        new server brings one more page, and starting it takes CPU from theirs. So in a cohort's surge the
-        waiting moves to the start queue, where the spawn page shows it, and each page opens in seconds."""
+    async def wait_for_pages(self, since: float) -> float:
+        """Hold this start while more Voilà pages wait for their turn than the machine renders at once, until
+        ``page_backpressure_seconds`` have passed since the start was asked for (``since``, the loop's clock);
+        the seconds held. The teachers of those pages are in already and waiting; a new server brings one more
+        page, and starting it takes CPU from theirs. So in a cohort's surge the waiting moves to the start
+        queue, where the spawn page shows it, each page opens in seconds, and no start waits longer for it
+        than the bound, however long the surge."""
         priority = self.page_priority
         if priority is None or self.page_backpressure_seconds <= 0:
             return 0.0
@@ -278,7 +280,7 @@ class LocalServerSpawner(LocalProcessSpawner):
         began = clock()
         self._waiting_for_pages = True
         try:
-            while clock() - began < self.page_backpressure_seconds:
+            while clock() - since < self.page_backpressure_seconds:
                 try:
                     if priority.queue.waiting() <= priority.queue.size:
                         break

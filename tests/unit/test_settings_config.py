@@ -39,7 +39,7 @@ def test_a_cohort_waits_in_the_queues_and_is_not_refused():
     wait in the start queue instead of being refused by JupyterHub's pending-start limit (100)."""
     c = applied()
     assert c.LocalServerSpawner.kernel_queue_dir == "/srv/mh/state/kernel-queue"
-    assert c.LocalServerSpawner.page_concurrency == 0 and c.LocalServerSpawner.page_backpressure_seconds == 60
+    assert c.LocalServerSpawner.page_concurrency == 0 and c.LocalServerSpawner.page_backpressure_seconds == 45
     assert c.JupyterHub.concurrent_spawn_limit == 500
     c = applied({"spawner": {"page_concurrency": 3, "max_pending_starts": 50}})
     assert c.LocalServerSpawner.page_concurrency == 3 and c.JupyterHub.concurrent_spawn_limit == 50
