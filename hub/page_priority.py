@@ -101,11 +101,17 @@ class PagePriority:
             log.warning("Page queue %s unreadable: %s", self.queue.folder, error)
             wanted = set()
         for pid in wanted - self.lifted:
-            self.servers[pid].move_tree_to_tier(running=False)
+            self.move(pid, running=False)
         for pid in self.lifted - wanted:
             if pid in self.servers:
-                self.servers[pid].move_tree_to_tier(running=True)
+                self.move(pid, running=True)
         self.lifted = wanted
+
+    def move(self, pid: int, running: bool) -> None:
+        try:
+            self.servers[pid].move_tree_to_tier(running=running)
+        except Exception:  # noqa: BLE001 - a process that exits meanwhile must not stop the loop for the others
+            log.exception("Moving the server %s to the %s tier failed", pid, "running" if running else "starting")
 
     async def run(self) -> None:
         while self.servers:

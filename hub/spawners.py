@@ -315,8 +315,12 @@ class LocalServerSpawner(LocalProcessSpawner):
         for process in tree:
             if self.cpu_groups:
                 self.cpu_groups.move(process.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
-            if self.cpu_nice > self.session_start_nice and process.pid == os.getsid(process.pid):
-                write_autogroup_nice(process.pid, nice)  # a session's leader: the server, each kernel
+            try:
+                leader = process.pid == os.getsid(process.pid)  # a session's leader: the server, each kernel
+            except OSError:
+                continue  # it has exited meanwhile
+            if self.cpu_nice > self.session_start_nice and leader:
+                write_autogroup_nice(process.pid, nice)
 
     async def stop(self, now=False):
         if self.page_priority is not None:

@@ -96,3 +96,17 @@ def test_a_stopped_server_is_forgotten(queue, sleepers):
     priority.remove(server)
     priority.step()
     assert server.moves == ["starting"] and priority.lifted == set()
+
+
+def test_a_server_that_fails_to_move_does_not_stop_the_others(queue, sleepers):
+    class Vanishing(FakeServer):
+        def move_tree_to_tier(self, running: bool) -> None:
+            raise ProcessLookupError(self.pid)
+
+    gone, other = Vanishing(sleepers[0]), FakeServer(sleepers[1])
+    priority = PagePriority(queue)
+    priority.servers = {gone.pid: gone, other.pid: other}
+    ticket(queue, gone.pid, age_s=2)
+    ticket(queue, other.pid, age_s=1)
+    priority.step()
+    assert other.moves == ["starting"]
