@@ -137,7 +137,11 @@ def queued_handler(voila_handler: type) -> type:
                 return await super().get(path)  # not a page: Voilà sends the file's address
             ticket = waiting.tickets.pop(self.get_argument(TICKET_ARG, ""), None)
             if ticket is None:
-                ticket = waiting.queue.join()
+                try:
+                    ticket = waiting.queue.join()
+                except OSError as error:  # the queue's folder is gone or not ours to write: no queue, no failure
+                    self.log.warning("Voila page queue unavailable (%s); rendering without it", error)
+                    return await super().get(path)
             if not ticket.may_go():
                 waiting.tickets[ticket.name] = ticket
                 self.finish_waiting_page(waiting, ticket)

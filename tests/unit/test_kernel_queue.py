@@ -170,3 +170,10 @@ def test_waiting_counts_the_pages_that_wait_not_those_going(queue):
     assert queue.waiting() == 3
     tickets[1].release()
     assert queue.waiting() == 2
+
+
+def test_joining_a_queue_whose_folder_is_gone_fails_as_an_os_error(tmp_path):
+    """hub.voila_queue then renders the page without the queue (logged) instead of failing it."""
+    queue = KernelQueue(tmp_path / "gone", size=2)
+    with pytest.raises(OSError):
+        queue.join()
