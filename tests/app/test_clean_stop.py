@@ -89,6 +89,9 @@ def stopped_hub(tmp_path_factory):
         token_file = folder / "state" / "secrets" / "admin_service_token"
         wait_for(lambda: token_file.exists() and requests.get(
             f"http://127.0.0.1:{settings['hub_port']}/hub/health", timeout=5).status_code == 200, 180, "hub API")
+        # the hub answers on its own port before it has added its route to the proxy; polling the proxy
+        # before the hub says it is running is what makes the proxy log a 404
+        wait_for(lambda: "is now running at" in bytes(output).decode("utf-8", "replace"), 180, "hub running")
         wait_for(lambda: requests.get(f"{url}/hub/health", timeout=5).status_code == 200, 180, "proxied hub")
         hub = HubHandle(url, settings_file, process, folder / "hub.log", token_file.read_text().strip())
         # as a person would: once the hub says its services are up (polling through the proxy before that
