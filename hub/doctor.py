@@ -143,8 +143,9 @@ def check_cpu_tiers(settings: Settings) -> Check:
     from hub.priority import mechanism
 
     found, where = mechanism()
-    fix = "" if found.startswith("cgroup") else (
-        "run the hub as root, or in a systemd service with a delegated cgroup (deploy/systemd/mentorhub.service)")
+    fix = "" if found in ("systemd-slices", "cgroup-v2", "cgroup-v1") else (
+        "run the hub as root (deploy/systemd/mentorhub.service), or give it a cgroup-v2 subtree with the cpu "
+        "controller")
     return Check("CPU tiers", True, f"{found} ({where})", fix)
 
 

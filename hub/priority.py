@@ -9,9 +9,11 @@ the hub as an equal. So the niceness goes to both: the process (`os.nice`) and i
 Users' servers do it in the spawner (`hub.spawners`, `hub.warmstart`), their kernels in the provisioner
 that starts them (`hub.kernels`).
 
-Where the hub may (root, or a cgroup subtree delegated to it; cgroup v2 or a cgroup-v1 cpu controller, as on
-this machine), users' servers and kernels also go into two cpu cgroups, one per tier (`UserCpuGroups`),
-which weigh them together rather than per session.
+Where the hub may, users' servers and kernels also go into two CPU tiers that weigh them together rather
+than per session (``cpu_tiers`` picks the first that works): where systemd is PID 1 and the hub is root,
+two systemd slices that hold each server in a scope of its own (``SystemdTiers``, as SystemdSpawner and the
+littlest JupyterHub give each user a unit); elsewhere two cpu cgroups the hub makes itself in a cgroup-v2
+subtree delegated to it or in a cgroup-v1 cpu hierarchy, as on this machine (``UserCpuGroups``).
 
 Unprivileged processes may raise an autogroup's nice value, at most once per 100 ms across the machine;
 a write refused for that reason is tried again a few times.
@@ -21,8 +23,13 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import itertools
+import logging
 import os
+import shutil
+import subprocess
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -154,6 +161,16 @@ class UserCpuGroups:
     starting: Path
     running: Path
     version: int = 1
+    needs_placing = False  # a forked server joins ``starting`` itself, before it runs anything of its own
+
+    @property
+    def mechanism(self) -> str:
+        return f"cgroup-v{self.version}"
+
+    def place(self, pids: Iterable[int], running: bool) -> bool:
+        """Move processes (each with all its threads) into a tier; False if any has exited meanwhile."""
+        group = self.running if running else self.starting
+        return all([self.move(pid, group) for pid in pids])
 
     @classmethod
     def create(cls, start_nice: int, cpu_nice: int, name: str = USERS_GROUP,
@@ -215,6 +232,133 @@ class UserCpuGroups:
         return True
 
 
+SYSTEMD_RUNTIME = Path("/run/systemd/system")  # present exactly when systemd is PID 1 (sd_booted(3))
+USERS_SLICE = "mentorhub.slice"  # beside system.slice, where the hub's service is
+TIER_SLICES = {False: "mentorhub-starting.slice", True: "mentorhub-running.slice"}  # children of USERS_SLICE
+BUSCTL_TIMEOUT = 10
+_scope_numbers = itertools.count()
+log = logging.getLogger("mentorhub.priority")
+
+
+class SystemdError(RuntimeError):
+    """systemd's bus refused a call (the message is busctl's)."""
+
+
+def systemd_booted(runtime: Path | None = None) -> bool:
+    return (runtime or SYSTEMD_RUNTIME).is_dir()
+
+
+def variant(name: str, value: str | int | list[int]) -> list[str]:
+    """One ``(sv)`` property of a transient unit as busctl's arguments: name, signature, value."""
+    if isinstance(value, list):
+        return [name, "au", str(len(value)), *map(str, value)]
+    if isinstance(value, int):
+        return [name, "t", str(value)]
+    return [name, "s", value]
+
+
+def properties(**values: str | int | list[int]) -> list[str]:
+    """An ``a(sv)`` of unit properties as busctl's arguments (count, then each property)."""
+    return [str(len(values)), *[arg for name, value in values.items() for arg in variant(name, value)]]
+
+
+@dataclass(frozen=True)
+class SystemdTiers:
+    """The two tiers as systemd slices, where systemd is PID 1: ``mentorhub-starting.slice`` and
+    ``mentorhub-running.slice`` under ``mentorhub.slice`` (which, beside ``system.slice``, weighs like one
+    process at nice 0 against the hub's service), with the ``CPUWeight`` of one process at ``start_nice`` and
+    at ``cpu_nice``. systemd owns its cgroup tree and expects nobody else to write into it unless it was
+    delegated; so here the hub makes no cgroup itself but asks systemd, over its bus (``busctl``), for
+    transient units: the slices once, and a scope per server (``mentorhub-server-<pid>-<n>.scope``, the
+    unit type systemd has for processes that a service forks off: systemd.scope(5)). A server's kernels,
+    started later, are in its scope too. A scope cannot change slice, so a server changes tier by moving,
+    with every process given, into a new scope of the other slice; the scope left empty is collected by
+    systemd. Users' scopes are not part of the hub's service: like JupyterHub's servers, they outlive a
+    restart of the hub. ``systemctl status mentorhub.slice`` shows them all."""
+
+    start_weight: int
+    running_weight: int
+    busctl: str = "busctl"
+    needs_placing = True  # systemd places a process only once it exists: the hub does it after the fork
+    starting = None  # no cgroup a forked process could join by itself
+    mechanism = "systemd-slices"
+
+    @classmethod
+    def create(cls, start_nice: int, cpu_nice: int, runtime: Path | None = None,
+               busctl: str | None = None) -> SystemdTiers | None:  # fmt: skip
+        """Make (or, after a restart of the hub, update) the slices; None where systemd is not PID 1, the
+        hub is not root or systemd refuses."""
+        busctl = busctl or shutil.which("busctl")
+        if not (systemd_booted(runtime) and busctl and os.geteuid() == 0):
+            return None
+        tiers = cls(cpu_weight_v2(start_nice), cpu_weight_v2(cpu_nice), busctl)
+        try:
+            tiers.ensure_slice(USERS_SLICE, cpu_weight_v2(0), "Mentor Hub: users' servers and kernels")
+            tiers.ensure_slice(TIER_SLICES[False], tiers.start_weight, "Mentor Hub: servers starting or rendering")
+            tiers.ensure_slice(TIER_SLICES[True], tiers.running_weight, "Mentor Hub: servers running")
+        except (SystemdError, OSError, subprocess.SubprocessError) as error:
+            log.warning("systemd refused Mentor Hub's slices (%s); trying cgroups", error)
+            return None
+        return tiers
+
+    def call(self, method: str, signature: str, *args: str) -> str:
+        """One method of systemd's manager over the system bus; its reply as busctl prints it."""
+        done = subprocess.run(
+            [self.busctl, "call", "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+             "org.freedesktop.systemd1.Manager", method, signature, *args],
+            capture_output=True, text=True, timeout=BUSCTL_TIMEOUT, check=False)  # fmt: skip
+        if done.returncode != 0:
+            raise SystemdError(done.stderr.strip() or f"busctl exited with {done.returncode}")
+        return done.stdout.strip()
+
+    def ensure_slice(self, name: str, weight: int, description: str) -> None:
+        try:
+            self.call("StartTransientUnit", "ssa(sv)a(sa(sv))", name, "fail",
+                      *properties(Description=description, CPUWeight=weight), "0")
+        except SystemdError as error:
+            if "already" not in str(error) and "exists" not in str(error):
+                raise
+            # made by an earlier run of the hub: its weight may have changed since
+            self.call("SetUnitProperties", "sba(sv)", name, "true", *properties(CPUWeight=weight))
+
+    def place(self, pids: Iterable[int], running: bool) -> bool:
+        """Move processes into a new scope of a tier; False if none of them is left (or systemd refused,
+        logged). A process that exits while the call is made fails the whole call: it is made once more
+        with those still there."""
+        pids = [int(pid) for pid in pids]
+        for attempt in range(2):
+            if attempt:
+                pids = [pid for pid in pids if pid_exists(pid)]
+            if not pids:
+                return False
+            scope = f"mentorhub-server-{pids[0]}-{next(_scope_numbers)}-{time.time_ns() % 10**9}.scope"
+            try:
+                self.call("StartTransientUnit", "ssa(sv)a(sa(sv))", scope, "fail", *properties(
+                    Description=f"Mentor Hub: server {pids[0]} and its kernels", Slice=TIER_SLICES[running],
+                    PIDs=pids, CollectMode="inactive-or-failed"), "0")  # fmt: skip
+                return True
+            except (SystemdError, OSError, subprocess.SubprocessError) as error:
+                failure = error
+        log.warning("systemd did not move %s into %s: %s", pids, TIER_SLICES[running], failure)
+        return False
+
+
+def pid_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def cpu_tiers(start_nice: int, cpu_nice: int) -> SystemdTiers | UserCpuGroups | None:
+    """The CPU tiers of users' processes on this machine: systemd's slices where systemd is PID 1, else
+    cgroups the hub makes (v2 delegated, v1), else None (the sessions' niceness has to do)."""
+    return SystemdTiers.create(start_nice, cpu_nice) or UserCpuGroups.create(start_nice, cpu_nice)
+
+
 def enable_cpu(group: Path) -> None:
     """Let ``group``'s children use the cpu controller (cgroup v2), unless they already may."""
     control = group / "cgroup.subtree_control"
@@ -223,9 +367,12 @@ def enable_cpu(group: Path) -> None:
 
 
 def mechanism(hierarchy: Path = CGROUP_V1_CPU, unified: Path | None = None,
-              proc_cgroup: str = "/proc/self/cgroup") -> tuple[str, str]:
-    """(mechanism, where) that ``UserCpuGroups.create`` would use here, found without changing anything:
-    ``cgroup-v2``, ``cgroup-v1``, ``session-niceness`` (autogroups) or ``niceness``."""
+              proc_cgroup: str = "/proc/self/cgroup", runtime: Path | None = None,
+              busctl: str | None = None) -> tuple[str, str]:  # fmt: skip
+    """(mechanism, where) that ``cpu_tiers`` would use here, found without changing anything:
+    ``systemd-slices``, ``cgroup-v2``, ``cgroup-v1``, ``session-niceness`` (autogroups) or ``niceness``."""
+    if systemd_booted(runtime) and (busctl or shutil.which("busctl")) and os.geteuid() == 0:
+        return "systemd-slices", USERS_SLICE
     try:
         unified = unified or cgroup_v2_mount()
         if unified is not None:

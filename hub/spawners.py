@@ -30,7 +30,14 @@ from hub.accounts import ensure_unix_account, unix_account_name
 from hub.kernel_queue import QUEUE_ENV, SIZE_ENV, default_size
 from hub.kernels import DEFAULT_PROVISIONER_ENV, PROVISIONER_NAME
 from hub.page_priority import PagePriority
-from hub.priority import UserCpuGroups, lower_own_priority, set_autogroup_nice_async, write_autogroup_nice
+from hub.priority import (
+    SystemdTiers,
+    UserCpuGroups,
+    cpu_tiers,
+    lower_own_priority,
+    set_autogroup_nice_async,
+    write_autogroup_nice,
+)
 from hub.serverlog import server_log_path, take_own_log
 from hub.warmstart import WarmStarter, WarmStartFailed, WarmStartUnavailable
 
@@ -168,19 +175,22 @@ class LocalServerSpawner(LocalProcessSpawner):
     def session_start_nice(self) -> int:
         return min(self.start_nice, self.cpu_nice)
 
-    _cpu_groups: dict[tuple[int, int], UserCpuGroups | None] = {}
+    _cpu_tiers: dict[tuple[int, int], SystemdTiers | UserCpuGroups | None] = {}
 
     @property
-    def cpu_groups(self) -> UserCpuGroups | None:
-        """The cpu cgroups of users' processes (see hub.priority); None where not possible or not wanted."""
+    def cpu_tiers(self) -> SystemdTiers | UserCpuGroups | None:
+        """The CPU tiers of users' processes (systemd's slices or cgroups, see hub.priority); None where not
+        possible or not wanted."""
         key = (self.session_start_nice, self.cpu_nice)
-        if key not in self._cpu_groups:
-            self._cpu_groups[key] = UserCpuGroups.create(*key) if self.cpu_nice else None
-        return self._cpu_groups[key]
+        if key not in self._cpu_tiers:
+            self._cpu_tiers[key] = cpu_tiers(*key) if self.cpu_nice else None
+        return self._cpu_tiers[key]
 
     @property
     def starting_group(self) -> Path | None:
-        return self.cpu_groups.starting if self.cpu_groups else None
+        """The cgroup a forked server joins itself before it runs anything (None with systemd's slices: there
+        the hub places it once it has its pid)."""
+        return self.cpu_tiers.starting if self.cpu_tiers else None
 
     def get_env(self):
         env = super().get_env()
@@ -203,6 +213,8 @@ class LocalServerSpawner(LocalProcessSpawner):
             launched = clock()
             self.log.info("Server of %s writes its output to %s", self.user.name, self.log_path)
             ip, port = await self.launch()
+            if self.cpu_tiers and self.cpu_tiers.needs_placing:
+                await self.move_to_tier(running=False)
             await wait_listening(self, ip, port, timeout=self.start_timeout)
             await self.move_to_tier(running=True)  # from now on behind those starting
             self.watch_pages()
@@ -261,8 +273,8 @@ class LocalServerSpawner(LocalProcessSpawner):
             return
         if self.cpu_nice > self.session_start_nice:
             await set_autogroup_nice_async(self.pid, self.cpu_nice if running else self.session_start_nice)
-        if self.cpu_groups:
-            self.cpu_groups.move(self.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
+        if self.cpu_tiers:
+            await asyncio.to_thread(self.cpu_tiers.place, [self.pid], running)
 
     _waiting_for_pages = False
 
@@ -312,9 +324,9 @@ class LocalServerSpawner(LocalProcessSpawner):
         except psutil.Error:
             return
         nice = self.cpu_nice if running else self.session_start_nice
+        if self.cpu_tiers:
+            self.cpu_tiers.place([process.pid for process in tree], running)
         for process in tree:
-            if self.cpu_groups:
-                self.cpu_groups.move(process.pid, self.cpu_groups.running if running else self.cpu_groups.starting)
             try:
                 leader = process.pid == os.getsid(process.pid)  # a session's leader: the server, each kernel
             except OSError:
