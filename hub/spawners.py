@@ -19,6 +19,7 @@ import os
 import pwd
 import re
 import shlex
+from contextlib import aclosing
 from pathlib import Path
 
 import psutil
@@ -344,6 +345,14 @@ class LocalServerSpawner(LocalProcessSpawner):
         # KeyboardInterrupt and exits without shutting its kernels down, which then keep running (each in a
         # session of its own); on SIGTERM it stops its kernels, then itself (within `term_timeout`).
         await super().stop(now=True)
+
+    async def _generate_progress(self):
+        """JupyterHub's progress stream, whose first event it makes itself ("Server requested"), in Chinese."""
+        async with aclosing(super()._generate_progress()) as events:
+            async for event in events:
+                if event.get("message") == "Server requested":
+                    event = {**event, "message": "已收到启动请求…"}
+                yield event
 
     async def progress(self):
         queue, shown = StartQueue.of_size(self.start_concurrency), None

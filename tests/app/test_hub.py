@@ -128,6 +128,7 @@ def test_spawn_progress_events_are_chinese(running_hub):
                     if event.get("ready") or event.get("failed"):
                         break
         assert messages[-1] == "工作空间已就绪，正在打开…", messages
+        assert all(re.search(r"[\u4e00-\u9fff]", message) for message in messages), messages
     finally:
         running_hub.stop("teacher22")
 
