@@ -134,12 +134,11 @@ def brief_docx(board: dict) -> bytes:
     return _save(document)
 
 
-def plan_docx(school_name: str, school_year: str, sections: dict, figures: dict) -> bytes:
-    """A school's implementation plan: title, the figures the platform counted, the seven parts."""
+def plan_docx(school_name: str, school_year: str, headings: dict[str, str], sections: dict, figures: dict) -> bytes:
+    """A school's implementation plan: title, the figures the platform counted, its parts (``headings``: key
+    -> heading, in order; the plan's seven, ``hub.store.district_verbs.PLAN_HEADINGS``)."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    from hub.store.district_verbs import PLAN_HEADINGS
 
     document = Document()
     title = document.add_heading(f"{school_name}全员导师制工作学校实施方案", level=0)
@@ -155,7 +154,7 @@ def plan_docx(school_name: str, school_year: str, sections: dict, figures: dict)
         ["本学期已有主导师的学生", figures.get("students_with_mentor", "")], ["本学期担任导师的教师", figures.get("mentors", "")],
         ["数据统计日期", figures.get("counted_on", "")],
     ])  # fmt: skip
-    for n, (key, heading) in enumerate(PLAN_HEADINGS.items(), 1):
+    for n, (key, heading) in enumerate(headings.items(), 1):
         document.add_heading(f"{CN_NUMBERS[n - 1]}、{heading}", level=1)
         _paragraphs(document, sections.get(key, ""))
     closing = document.add_paragraph(school_name)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 import sys
 from pathlib import Path
 
 log = logging.getLogger(__name__)
+
+
+def actor_name() -> str:
+    """Who a command-line change is audited as: ``cli:`` and the operator's login."""
+    return f"cli:{getpass.getuser()}"
 
 
 def resolve_db_url(db: str | None, settings_path: str | None = None) -> str:

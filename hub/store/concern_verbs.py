@@ -35,7 +35,8 @@ from .models import (
     split_roles,
     utcnow,
 )
-from .practice import reach_filter, ref
+from .practice import ref
+from .reach import reach_filter
 from .validation import FLAG_ACTION_FIELDS, check_row_id, clean_fields, echo, invalid, validate_flag_level
 
 #: Queue filters: a status, or these groups of statuses.

@@ -33,6 +33,7 @@ from .access import Actor
 from .errors import Conflict, Forbidden, NotFound
 from .messages import msg
 from .models import Consent, Guardian, Student, plain, utcnow
+from .reach import reach_filter
 from .validation import (
     Choice,
     Flag,
@@ -262,8 +263,6 @@ class ConsentVerbs:
         reach = access.reach(actor, access.CONSENT_READ)
         if reach.empty or reach.everything:
             return []
-        from .practice import reach_filter
-
         query = select(Student).where(Student.active.is_(True), reach_filter(reach))
         if student_id is not None:
             query = query.where(Student.student_id == validate_student_id(student_id))

@@ -331,7 +331,7 @@ class DistrictVerbs:
             sections, figures = chosen["sections"], chosen["figures"]
         else:
             sections, figures = plan["sections"], plan["figures"]
-        data = plan_docx(plan["school_name"], plan["school_year"], sections, figures)
+        data = plan_docx(plan["school_name"], plan["school_year"], PLAN_HEADINGS, sections, figures)
         suffix = f"-第{version}版" if version else "-草稿"
         return data, f"{plan['school_name']}全员导师制工作学校实施方案-{plan['school_year']}{suffix}.docx"
 

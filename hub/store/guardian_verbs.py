@@ -32,8 +32,8 @@ from .access import Actor
 from .errors import Conflict, Forbidden, NotFound
 from .messages import msg
 from .models import ConcernFlag, Consent, Guardian, Record, School, SchoolClass, Staff, Student, plain, utcnow
-from .practice import reach_filter
 from .privacy_models import REQUEST_KINDS, GuardianRequest
+from .reach import reach_filter
 from .record_domains import sync_record_domains
 from .validation import (
     Choice,

@@ -21,6 +21,7 @@ from .errors import Conflict, Forbidden, Invalid, NotFound
 from .history import keep_version
 from .messages import msg
 from .models import AuditLog, ConcernFlag, MentorAssignment, Record, Staff, Student, Term, plain, utcnow
+from .reach import reach_filter
 from .record_domains import add_record_domains, sync_record_domains
 from .validation import (
     FLAG_FIELDS,
@@ -47,17 +48,6 @@ INSERT_RECORDS = insert(Record.__table__).returning(Record.__table__.c.record_id
 
 def ref(student: Student) -> StudentRef:
     return StudentRef(student.student_id, student.class_id, student.school_id)
-
-
-def reach_filter(reach: access.Reach):
-    """SQL condition on ``Student`` equivalent to ``reach.covers``."""
-    if reach.everything:
-        return Student.student_id.is_not(None)
-    return or_(
-        Student.student_id.in_(sorted(reach.student_ids)),
-        Student.class_id.in_(sorted(reach.class_ids)),
-        Student.school_id.in_(sorted(reach.school_ids)),
-    )
 
 
 def forbidden(action: str) -> Forbidden:

@@ -14,8 +14,10 @@ Everything is audited as ``cli:<operating-system user>``.
 
 from __future__ import annotations
 
-import getpass
 import sys
+
+from hub.store.command import actor_name
+from hub.store.year_command import register_rollover
 
 TEXTS = {
     "added": "已新增学期 {term}（{start} 至 {end}）及区模板日历：",
@@ -31,10 +33,6 @@ TEXTS = {
     "none": "（尚未设置学期）",
     "current": "（当前）",
 }
-
-
-def actor_name() -> str:
-    return f"cli:{getpass.getuser()}"
 
 
 def parse_exam(value: str) -> dict:
@@ -146,7 +144,5 @@ def register(subparsers) -> None:
     listing = actions.add_parser("list", help="列出全部学期及其日历 (list terms and calendars)")
     add_db_option(listing)
     listing.set_defaults(func=run_list)
-    from hub.store.year_command import register_rollover
-
     register_rollover(actions)
     term.set_defaults(func=lambda args: (term.print_help(), 2)[1])

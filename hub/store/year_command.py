@@ -49,8 +49,7 @@ def summary_lines(summary: dict) -> list[str]:
 
 
 def run_rollover(args) -> int:
-    from hub.store.command import open_or_say_why
-    from hub.store.term_command import actor_name
+    from hub.store.command import actor_name, open_or_say_why
 
     try:
         finals = parse_final_grades(args.final_grade)

@@ -142,5 +142,5 @@ def test_the_generated_docx_reads_back_with_every_part_and_the_figures(world):
 
 
 def test_plan_docx_of_an_empty_draft_still_has_every_heading():
-    paragraphs, _ = docx_text(plan_docx("乙校", "2026-2027", {}, {"staff": 0, "students": 0, "classes": {}}))
+    paragraphs, _ = docx_text(plan_docx("乙校", "2026-2027", PLAN_HEADINGS, {}, {"staff": 0, "students": 0, "classes": {}}))
     assert sum(label in p for p in paragraphs for label in PLAN_HEADINGS.values()) == len(PLAN_HEADINGS)
