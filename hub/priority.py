@@ -269,7 +269,7 @@ class SystemdTiers:
     process at nice 0 against the hub's service), with the ``CPUWeight`` of one process at ``start_nice`` and
     at ``cpu_nice``. systemd owns its cgroup tree and expects nobody else to write into it unless it was
     delegated; so here the hub makes no cgroup itself but asks systemd, over its bus (``busctl``), for
-    transient units: the slices once, and a scope per server (``mentorhub-server-<pid>-<n>.scope``, the
+    transient units: the slices once, and a scope per server (``mentorhub-server-<pid>-….scope``, the
     unit type systemd has for processes that a service forks off: systemd.scope(5)). A server's kernels,
     started later, are in its scope too. A scope cannot change slice, so a server changes tier by moving,
     with every process given, into a new scope of the other slice; the scope left empty is collected by
@@ -331,7 +331,8 @@ class SystemdTiers:
                 pids = [pid for pid in pids if pid_exists(pid)]
             if not pids:
                 return False
-            scope = f"mentorhub-server-{pids[0]}-{next(_scope_numbers)}-{time.time_ns() % 10**9}.scope"
+            # unique while this hub runs; a name an earlier run left in use fails, and the next try takes another
+            scope = f"mentorhub-server-{pids[0]}-{os.getpid()}-{next(_scope_numbers)}.scope"
             try:
                 self.call("StartTransientUnit", "ssa(sv)a(sa(sv))", scope, "fail", *properties(
                     Description=f"Mentor Hub: server {pids[0]} and its kernels", Slice=TIER_SLICES[running],
