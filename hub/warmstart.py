@@ -24,10 +24,11 @@ only when the interpreter starts (``START_ONLY_VARIABLES``: ``PYTHONPATH``, ``PY
 a fork cannot take a user's own value of those, so a start that asks for a different one is started the usual
 way. Each fork closes every descriptor it inherited (but its standard streams and its request), and the warm
 starter reports each fork's exit status back to the hub (``WarmStarter.exit_status_of``), which the spawner's
-``poll`` returns as JupyterHub's own would. It exits when the
-hub closes the control socket (the hub stopped); the servers, each in its own session, carry on and a
-restarted hub finds them by their pid, as after any restart. Its forks are its children: it reaps them and
-logs how they ended.
+``poll`` returns as JupyterHub's own would. It goes with the hub, however the hub ends: it leaves when the hub
+closes the control socket (the hub stopped), and the kernel kills it when the hub's process ends (its
+parent-death signal, for a hub killed with SIGKILL and the like). The servers, each in its own session, carry
+on and a restarted hub finds them by their pid, as after any restart. Its forks are its children: it reaps
+them and logs how they ended.
 
 The spawner falls back to an ordinary start when the warm starter cannot be used (see
 `hub.spawners.LocalServerSpawner`).
@@ -36,6 +37,7 @@ The spawner falls back to an ordinary start when the warm starter cannot be used
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import importlib
 import json
 import os
@@ -64,6 +66,7 @@ START_ONLY_VARIABLES = (
     "LANG", "LC_ALL", "LC_CTYPE",  # the file system encoding and the locale Python set up at start
 )
 FORK_TIMEOUT = 60.0  # seconds for the warm starter to fork (the first start waits for its modules to load)
+PR_SET_PDEATHSIG = 1  # prctl(2) option, <linux/prctl.h>
 
 
 class WarmStartUnavailable(Exception):
@@ -103,10 +106,12 @@ class WarmStarter:
             self.log.warning("The warm starter for %s exited with status %s; starting it again",
                              self.script, self.process.returncode)
             self._close_control()
+        # Started from the hub's event loop, i.e. its main thread: the parent-death signal (`go_with_the_hub`)
+        # comes when the thread that started the warm starter ends, and that must be the hub's own end.
         ours, theirs = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "hub.warmstart", self.script, str(theirs.fileno())],
+                [sys.executable, "-m", "hub.warmstart", self.script, str(theirs.fileno()), str(os.getpid())],
                 env=self.environment, cwd="/", stdin=subprocess.DEVNULL, pass_fds=[theirs.fileno()],
             )
         except OSError as error:
@@ -206,6 +211,33 @@ class WarmStarter:
 
 
 # -- the warm starter process --------------------------------------------------------------------------
+def go_with_the_hub(hub_pid: int) -> None:
+    """Have the kernel SIGKILL this process when the hub's process ends, however it ends (an operator's
+    ``kill -9``, the OOM killer). The control socket alone is not enough: a killed hub's end of it stays open
+    as long as a process the hub started holds a copy (one forked and not yet exec'd, say), and its end of file
+    reaches the warm starter only once it is in its serve loop. The signal only comes for a parent that ends
+    after this call: if the hub has already gone, go now.
+
+    A user's server does not get it: the kernel clears the parent-death signal in the child of a fork (see
+    prctl(2)), so a fork outlives the warm starter as it outlives the hub (tests/unit/test_warm_starter.py
+    reads it in a fork, and kills the warm starter's parent under a running fork)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, ctypes.c_ulong(signal.SIGKILL), ctypes.c_ulong(0), ctypes.c_ulong(0),
+                  ctypes.c_ulong(0)) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    if os.getppid() != hub_pid:  # the hub ended before the signal was set: nobody will send it
+        os._exit(0)
+
+
+def leave() -> None:
+    """End the warm starter (only ever the warm starter: a fork never comes back to the serve loop) at once:
+    a thread that a loaded module started, or an exit handler of one, must not keep it alive once the hub has
+    gone. It holds nothing to save but its output, and its forks carry on."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
+
+
 def console_entry(script: str):
     """The function a console script (``.../bin/jupyterhub-singleuser``) runs, imported."""
     (entry,) = entry_points(group="console_scripts", name=Path(script).name)
@@ -358,7 +390,8 @@ def run_fork(connection: socket.socket, control: socket.socket, entry, script: s
 HOME_BOUND_DEFAULTS: list[tuple[type, str]] = []
 
 
-def serve(script: str, control_fd: int) -> None:
+def serve(script: str, control_fd: int, hub_pid: int) -> None:
+    go_with_the_hub(hub_pid)  # before loading, which takes seconds
     entry = console_entry(script)
     preloaded = preload_server_extensions()
     HOME_BOUND_DEFAULTS[:] = home_bound_defaults()
@@ -370,9 +403,12 @@ def serve(script: str, control_fd: int) -> None:
     signal.signal(signal.SIGCHLD, reaper(control))
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C on `make run` is for the hub; this one follows it
     while True:
-        message, fds, _, _ = socket.recv_fds(control, 16, 1)
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 16, 1)
+        except OSError:  # reset: the hub ended with reports of ours unread
+            message, fds = b"", []
         if not message:  # the hub closed its end: it stopped
-            return
+            leave()
         for fd in fds:
             connection = socket.socket(fileno=fd)
             try:
@@ -391,4 +427,4 @@ def serve(script: str, control_fd: int) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1], int(sys.argv[2]))
+    serve(sys.argv[1], int(sys.argv[2]), int(sys.argv[3]))
