@@ -172,6 +172,7 @@ class HubHandle:
         roots = [psutil.Process(self.process.pid)] if self.process.poll() is None else []
         roots += [proc for proc in _listeners(self.settings_file) if proc not in roots]
         roots += [proc for proc in self.survivors if proc not in roots and proc.is_running()]
+        roots += [proc for proc in _residents(self.state_dir) if proc not in roots]
         frozen = _freeze_trees(roots)
         for proc in frozen:
             _signal(proc, signal.SIGKILL)
@@ -200,6 +201,18 @@ class HubHandle:
         wait_for(lambda: not _listeners(self.settings_file), timeout=timeout, what="hub ports free")
         restarted = start_hub(self.settings_file, timeout=timeout)
         self.process, self.admin_token = restarted.process, restarted.admin_token
+
+
+def _residents(state_dir: Path) -> list[psutil.Process]:
+    """Processes working in this hub's state folder: users' servers (and kernels) whose hub and warm starter
+    are gone, no longer anybody's children."""
+    state = str(state_dir.resolve())
+    found = []
+    for proc in psutil.process_iter(["cwd"]):
+        cwd = proc.info.get("cwd") or ""
+        if proc.pid != os.getpid() and (cwd == state or cwd.startswith(state + os.sep)):
+            found.append(proc)
+    return found
 
 
 def _listeners(settings_file: Path) -> list[psutil.Process]:
