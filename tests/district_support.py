@@ -4,18 +4,12 @@ plan texts that pass validation."""
 
 from __future__ import annotations
 
-import asyncio
-import threading
-
 import requests
-from tornado.httpserver import HTTPServer
-from tornado.testing import bind_unused_port
 
 from hub.records import handlers
-from hub.records.app import make_app
 from hub.store.district_verbs import PLAN_HEADINGS
+from tests.records_support import ServedRecords
 
-PREFIX = "/services/records/"
 USER_HEADER = "X-Test-User"
 
 
@@ -32,29 +26,13 @@ class HeaderAuth:
         return {"name": name, "kind": "user", "groups": [], "created": f"created-{name}"} if name else None
 
 
-class ServedWithUsers:
+class ServedWithUsers(ServedRecords):
+    """``ServedRecords`` whose callers are named by ``USER_HEADER`` (``call(user, method, path)``)."""
+
     def __init__(self, store, monkeypatch):
         monkeypatch.setattr(handlers.BaseHandler, "hub_auth", HeaderAuth(), raising=False)
         monkeypatch.setattr(handlers.BaseHandler, "check_hub_user", lambda self, model: model)
-        self.ready = threading.Event()
-
-        def run():
-            asyncio.set_event_loop(asyncio.new_event_loop())
-            sock, port = bind_unused_port()
-            self.server = HTTPServer(make_app(store, PREFIX))
-            self.server.add_sockets([sock])
-            self.url = f"http://127.0.0.1:{port}{PREFIX}api/v1/"
-            self.loop = asyncio.get_event_loop()
-            self.ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
+        super().__init__(store)
 
     def call(self, user: str, method: str, path: str, **kwargs) -> requests.Response:
         return requests.request(method, self.url + path, headers={USER_HEADER: user}, timeout=30, **kwargs)
-
-    def stop(self):
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)

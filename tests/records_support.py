@@ -2,6 +2,8 @@
 
 - ``call(hub, token, method, path, body=None, **requests_options)``: one request to the records API through the
   hub's proxy with a user's token (``params=`` etc. go to requests).
+- ``ServedRecords(store)``: the records service app on a free loopback port without a hub, in a background
+  thread with its own event loop (``url`` is the API's base, ``stop()`` ends it).
 - ``concurrent_writers(hub, store, writers=50, per_writer=20)``: the issue's concurrency test. Each writer
   has its own user token (two tokens for each of 25 demo mentors) and writes ``per_writer`` talk records
   for one of its mentees through the hub's proxy; returns (acknowledged client refs, stored client refs).
@@ -9,22 +11,53 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
 from sqlalchemy import select
+from tornado.httpserver import HTTPServer
+from tornado.testing import bind_unused_port
 
+from hub.records.app import make_app
 from hub.store.models import Record
 
-API = "/services/records/api/v1/"
+PREFIX = "/services/records/"
+API = PREFIX + "api/v1/"
 MENTORS = [f"teacher{n}" for n in range(1, 25)] + ["psych1"]
 
 
 def call(hub, token: str, method: str, path: str, body=None, **options) -> requests.Response:
     return requests.request(method, hub.url + API + path, headers={"Authorization": f"token {token}"}, json=body,
                             timeout=60, **options)  # fmt: skip
+
+
+class ServedRecords:
+    """A records service app on a free loopback port, in a background thread with its own event loop."""
+
+    def __init__(self, store):
+        self.ready = threading.Event()
+
+        def run():
+            asyncio.set_event_loop(asyncio.new_event_loop())
+            sock, port = bind_unused_port()
+            self.server = HTTPServer(make_app(store, PREFIX))
+            self.server.add_sockets([sock])
+            self.url = f"http://127.0.0.1:{port}{API}"
+            self.loop = asyncio.get_event_loop()
+            self.ready.set()
+            self.loop.run_forever()
+
+        self.thread = threading.Thread(target=run, daemon=True)
+        self.thread.start()
+        assert self.ready.wait(10), "the records service did not start within 10 s"
+
+    def stop(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(10)
 
 
 def talk_body(student_id: str, **extra) -> dict:

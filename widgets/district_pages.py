@@ -26,6 +26,7 @@ from hub.district_docs import CHARTS, DASHBOARD_TITLES, TERM_COLUMNS, chart_png,
 from . import district_client as dc
 from .client import RecordsError
 from .style import styled
+from .team_page import Status
 
 log = logging.getLogger(__name__)
 
@@ -50,27 +51,9 @@ def download_link(data: bytes, mime: str, name: str, css: str) -> str:
     return f'<a class="{css}" download="{esc(name)}" href="data:{mime};base64,{encoded}">下载：{esc(name)}</a>'
 
 
-class Status:
-    def __init__(self):
-        self.widget = w.HTML("")
-
-    def ok(self, message: str) -> None:
-        self.widget.value = f'<p class="mh-status-ok" style="color:#1b5e20">{esc(message)}</p>'
-
-    def error(self, message: str) -> None:
-        self.widget.value = f'<p class="mh-status-error" style="color:#b00020">{esc(message)}</p>'
-
-    def run(self, what: str, action) -> bool:
-        try:
-            action()
-        except RecordsError as error:
-            self.error(str(error.message_zh))
-            return False
-        except Exception:
-            log.exception("%s failed", what)
-            self.error(UNEXPECTED)
-            return False
-        return True
+def status() -> Status:
+    """The shared status line, showing a refusal's Chinese message without the field and ``UNEXPECTED``."""
+    return Status(refusal=lambda error: str(error.message_zh), unexpected=UNEXPECTED)
 
 
 class MessagePage:
@@ -100,7 +83,7 @@ class SchoolPlanPage:
 
     def __init__(self, client, plan: dict):
         self.client, self.plan = client, plan
-        self.status = Status()
+        self.status = status()
         self.header = w.HTML("")
         self.figures = w.HTML("")
         self.areas = {key: w.Textarea(description=label, layout=w.Layout(width="100%", height="120px"))
@@ -170,7 +153,7 @@ class PlanReviewPage:
 
     def __init__(self, client, plans: list[dict], *, may_review: bool = True):
         self.client = client
-        self.status = Status()
+        self.status = status()
         self.overview = w.HTML("")
         self.picker = w.Dropdown(description="学校", options=[], value=None)
         self.detail = w.HTML("")
@@ -255,7 +238,7 @@ class DistrictDashboardPage:
 
     def __init__(self, client, board: dict, terms: list[str] | None = None):
         self.client, self.board = client, board
-        self.status = Status()
+        self.status = status()
         self.heading = w.HTML("")
         self.term_pick = w.Dropdown(description="学期", options=list(terms or [board["term_id"]]), value=board["term_id"])
         self.term_pick.observe(lambda _change: self.change_term(), names="value")
@@ -340,7 +323,7 @@ class PortfolioPage:
 
     def __init__(self, client, own: dict | None, school: dict | None = None):
         self.client, self.school = client, school
-        self.status = Status()
+        self.status = status()
         self.view = w.HTML("")
         self.current = own
         self.docx_button = w.Button(description="下载导师工作档案（Word）", icon="download")

@@ -23,6 +23,10 @@ def nominate(client, student_id: str, reason: str) -> dict:
     return client.request("POST", "focus-nominations", json={"student_id": student_id, "reason": reason})
 
 
+def withdraw_nomination(client, nomination_id: int) -> dict:
+    return client.request("POST", f"focus-nominations/{int(nomination_id)}/withdraw")
+
+
 def my_nominations(client) -> list[dict]:
     return client.request("GET", "focus-nominations")["nominations"]
 

@@ -22,6 +22,14 @@ FOCUS_TEXTS = {
     "nominate_saved": "已提名，校领导和心理教师会在本学期排摸时考虑。",
     "nominated_title": "我本学期的提名",
     "nominated_none": "本学期尚未提名。",
+    "withdraw_pick": "提名",
+    "withdraw_button": "撤回提名",
+    "withdraw_help": "尚未排摸的提名可以撤回；已排摸的提名不能撤回。",
+    "withdraw_confirm": "确定撤回对 {student} 的提名吗？撤回后，校领导和心理教师排摸时不再看到这条提名（提名记录仍会保留）。",
+    "withdraw_yes": "确认撤回",
+    "withdraw_no": "取消",
+    "withdraw_first": "请先选择要撤回的提名。",
+    "withdrawn": "已撤回对 {student} 的提名。",
     # reminders
     "reminders_title": "提醒：本周到期与已逾期",
     "reminders_week": "本周（{start} 至 {end}）",
@@ -59,6 +67,7 @@ FOCUS_TEXTS = {
     "team_not_allowed": "建立多对一导师组由校领导进行。",
     "load_failed": "无法读取：{message}",
 }
+NOMINATION_STATUS = {"open": "待排摸", "decided": "已排摸", "withdrawn": "已撤回"}
 OUTCOME_TITLES = {"focus": "列为重点对象", "not_focus": "暂不列为重点对象"}
 SOURCE_TITLES = {"concern": "关注与转介", "support_team": "多对一导师组", "nomination": "导师提名"}
 CONCERN_STATUS = {"open": "已提交", "monitoring": "跟进中", "referred": "已转介"}

@@ -49,10 +49,17 @@ def ids(text: str) -> list[str]:
 
 
 class Status:
-    """A one-line message under a form: ok in green, refusals in red, unexpected errors logged."""
+    """A one-line message under a form: ok in green, refusals in red, unexpected errors logged.
 
-    def __init__(self):
+    Shared by the district's pages (``widgets.district_pages``), which show a refusal's Chinese message
+    alone and their own text for an unexpected error: ``refusal`` turns a ``RecordsError`` into the text
+    shown (default ``str``: the message with the field named), ``unexpected`` replaces ``y("unexpected")``.
+    """
+
+    def __init__(self, *, refusal=str, unexpected: str | None = None):
         self.widget = w.HTML("")
+        self.refusal = refusal
+        self.unexpected = unexpected if unexpected is not None else y("unexpected")
 
     def ok(self, message: str) -> None:
         self.widget.value = f'<p class="mh-status-ok" style="color:#1b5e20">{esc(message)}</p>'
@@ -64,11 +71,11 @@ class Status:
         try:
             action()
         except RecordsError as error:
-            self.error(str(error))
+            self.error(self.refusal(error))
             return False
         except Exception:
             log.exception("%s failed", what)
-            self.error(y("unexpected"))
+            self.error(self.unexpected)
             return False
         return True
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from .handlers import BaseHandler
+from .handlers import BaseHandler, path_id
 from .openapi import _errors, _path_param, _response
 
 
@@ -30,6 +30,13 @@ class FocusNominationsHandler(BaseHandler):
         self.send(await self.act("add_focus_nomination", self.body()), 201)
 
 
+class FocusWithdrawHandler(BaseHandler):
+    """``POST focus-nominations/{nomination_id}/withdraw`` (no body): the nomination is kept, marked withdrawn."""
+
+    async def post(self, nomination_id):
+        self.send(await self.act("withdraw_focus_nomination", path_id(nomination_id)))
+
+
 class RemindersHandler(BaseHandler):
     async def get(self):
         self.send(await self.act("find_reminders"))
@@ -40,9 +47,11 @@ FOCUS_ROUTES = [
     ("focus-review/{student_id}/decision", FocusDecisionHandler, ("post",)),
     ("focus-review/{student_id}/team", FocusTeamHandler, ("post",)),
     ("focus-nominations", FocusNominationsHandler, ("get", "post")),
+    ("focus-nominations/{nomination_id}/withdraw", FocusWithdrawHandler, ("post",)),
     ("reminders", RemindersHandler, ("get",)),
 ]
 
+FOCUS_PATTERNS = {"nomination_id": r"(?P<nomination_id>\d+)"}
 _OBJ = {"type": "object"}
 
 
@@ -76,6 +85,11 @@ FOCUS_PATHS = {
         "post": {"summary": "导师提名自己的结对学生为重点对象候选，附理由；记入审计",
                  "requestBody": _json(NOMINATION_BODY),
                  "responses": {"201": _response("提名"), **_errors(400, 404, 409, 422)}}},
+    "focus-nominations/{nomination_id}/withdraw": {"post": {
+        "summary": "撤回本学期尚未排摸的提名（提名的导师本人，或本校校领导、心理教师）；提名保留并标记为已撤回，"
+                   "排摸名单中不再列出；记入审计",
+        "parameters": [_path_param("nomination_id", "integer")],
+        "responses": {"200": _response("已撤回的提名"), **_errors(404, 409)}}},
     "reminders": {"get": {
         "summary": "本周到期与已逾期的三个一任务：我的结对学生逐项，班主任本班与学校管理员全校只有人数",
         "responses": {"200": _response("提醒")}}},

@@ -5,11 +5,11 @@ verb (which enforces every rule), write JSON.
 
 from __future__ import annotations
 
-from .focus_handlers import FOCUS_ROUTES
+from .focus_handlers import FOCUS_PATTERNS, FOCUS_ROUTES
 from .handlers import BaseHandler
 from .team_handlers import TEAM_PATTERNS, TEAM_ROUTES
 
-YEAR_PATTERNS = {"term_id": r"(?P<term_id>[^/]+)", **TEAM_PATTERNS}
+YEAR_PATTERNS = {"term_id": r"(?P<term_id>[^/]+)", **TEAM_PATTERNS, **FOCUS_PATTERNS}
 
 
 class TermsHandler(BaseHandler):

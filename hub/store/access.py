@@ -134,13 +134,19 @@ POLICY["leader"][ACCESS_REVIEW] = OWN_SCHOOL  # the school's person in charge of
 POLICY["admin"][ACCESS_REVIEW] = DISTRICT
 # 排摸重点对象 (issue 20, part 5): each term the school's leaders and psychology teacher review which students need
 # focus (from concern flags, 多对一 teams and mentors' nominations); every read and write is audited
-# (hub.store.focus_verbs). A mentor nominates one of their own mentees with a reason.
+# (hub.store.focus_verbs). A mentor nominates one of their own mentees with a reason, and may withdraw that
+# nomination while the student is undecided; the reviewers may withdraw any nomination of their school (the
+# verb also requires a mentor to be the one who nominated).
 FOCUS_REVIEW = "focus.review"
 FOCUS_NOMINATE = "focus.nominate"
-ACTIONS += (FOCUS_REVIEW, FOCUS_NOMINATE)
+FOCUS_WITHDRAW = "focus.withdraw"
+ACTIONS += (FOCUS_REVIEW, FOCUS_NOMINATE, FOCUS_WITHDRAW)
 POLICY["leader"][FOCUS_REVIEW] = OWN_SCHOOL
 POLICY["psychology"][FOCUS_REVIEW] = OWN_SCHOOL
 POLICY[MENTOR][FOCUS_NOMINATE] = OWN_MENTEE
+POLICY[MENTOR][FOCUS_WITHDRAW] = OWN_MENTEE
+POLICY["leader"][FOCUS_WITHDRAW] = OWN_SCHOOL
+POLICY["psychology"][FOCUS_WITHDRAW] = OWN_SCHOOL
 
 # The district's side of the plan (issue 22): each school's own implementation plan (一校一策), the district
 # dashboard, mentors' work portfolios and the district's timeline. The role ``district`` (教育局德育科 staff,

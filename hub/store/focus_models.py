@@ -1,6 +1,8 @@
 """Tables of 排摸重点对象 (the term's review of which students need focus; migration 0009_focus_reminders).
 
-- ``FocusNomination``: a mentor proposes one of their mentees for the term's review, with a reason.
+- ``FocusNomination``: a mentor proposes one of their mentees for the term's review, with a reason. A
+  nomination withdrawn before the review decided on the student is kept, with who withdrew it and when
+  (migration 0010_focus_withdraw); the review no longer lists it.
 - ``FocusDecision``: the outcome of the review for one student and term (focus / not focus, with a note),
   and the 多对一 team started from it.
 
@@ -27,6 +29,8 @@ class FocusNomination(Base):
     nominated_by: Mapped[str] = mapped_column(String(64))
     reason: Mapped[str] = mapped_column(SealedText, default="")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class FocusDecision(Base):

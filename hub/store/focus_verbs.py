@@ -6,8 +6,13 @@ need focus, and the outcome feeds the 多对一 teams.
   an active 多对一 team, or a mentor's nomination this term (who and why), and every student already decided
   this term. Ordered by class and student id (no ranking). Each read is one audit row naming the students.
 - Nominations (``add_focus_nomination``, ``access.FOCUS_NOMINATE``: a mentor for their own mentee): a reason
-  of 5 to 300 characters; one per mentor, student and term. The mentor sees what they nominated
-  (``find_my_nominations``), not the outcome.
+  of 5 to 300 characters; one per mentor, student and term (a withdrawn one does not count). The mentor sees
+  what they nominated (``find_my_nominations``) and whether it is still open, withdrawn or decided, not the
+  outcome.
+- Withdrawal (``withdraw_focus_nomination``, ``access.FOCUS_WITHDRAW``: the mentor who nominated, or the
+  school's reviewers): only this term's nominations of a student not yet decided. The row is kept, marked
+  with who withdrew it and when; the review no longer lists it. Anyone else gets "not found", as for a
+  nomination that does not exist: a nomination says something about a student.
 - Decisions (``decide_focus``): focus or not focus, with a note (required when not focus), one per student and
   term (deciding again replaces it; the audit log keeps every decision).
 - ``start_focus_team``: for a student decided "focus", a 多对一 team (``TeamVerbs.add_support_team``, which
@@ -32,7 +37,7 @@ from .models import ConcernFlag, MentorTeam, Staff, Student, split_roles, utcnow
 from .practice import forbidden, ref
 from .team_models import SupportPlan
 from .team_verbs import PRIORITY_ROLES, check_keys
-from .validation import Text, clean_text, validate_student_id
+from .validation import Text, check_row_id, clean_text, echo, validate_student_id
 
 OUTCOMES = {"focus": "列为重点对象", "not_focus": "暂不列为重点对象"}
 SOURCES = {"concern": "关注与转介", "support_team": "多对一导师组", "nomination": "导师提名"}
@@ -49,7 +54,13 @@ FOCUS_TEXTS = {
                       "学生 {value} 本学期尚未被列为重点对象，不能据此建立多对一导师组"),
     "has_team": ("student {value} already has a 多对一 team from this review", "学生 {value} 已据本次排摸建立了多对一导师组"),
     "one_school": ("the focus review is for the leaders of one school", "排摸重点对象由本校校领导和心理教师进行"),
+    "nomination_not_found": ("nomination {value} not found", "找不到编号为 {value} 的提名"),
+    "withdrawn": ("this nomination was already withdrawn", "该提名已经撤回"),
+    "decided": ("the review has already decided on this student this term: the nomination can no longer be "
+                "withdrawn", "本学期的排摸已对该生作出结论，提名不能再撤回"),
+    "past_term": ("only this term's nominations can be withdrawn", "只能撤回本学期的提名"),
 }
+NOMINATION_STATUS = {"open": "待排摸", "decided": "已排摸", "withdrawn": "已撤回"}
 
 
 def focus_error(cls, key: str, field: str | None = None, **values):
@@ -76,7 +87,7 @@ class FocusVerbs:
             self._student_in_reach(s, actor, access.FOCUS_NOMINATE, student_id)
             earlier = s.scalar(select(FocusNomination.nomination_id).where(
                 FocusNomination.term_id == term.term_id, FocusNomination.student_id == student_id,
-                FocusNomination.nominated_by == actor.username))  # fmt: skip
+                FocusNomination.nominated_by == actor.username, FocusNomination.withdrawn_at.is_(None)))  # fmt: skip
             if earlier is not None:
                 raise focus_error(Conflict, "nominated", "student_id")
             row = FocusNomination(term_id=term.term_id, student_id=student_id, nominated_by=actor.username,
@@ -88,14 +99,41 @@ class FocusVerbs:
                     "reason": reason, "created_at": row.created_at.isoformat()}  # fmt: skip
 
     def find_my_nominations(self, actor: Actor) -> list[dict]:
-        """What the caller nominated this term (their own words; the outcome is the reviewers')."""
+        """What the caller nominated this term (their own words) and each one's status: open, withdrawn, or
+        decided (the review has concluded on the student; the outcome is the reviewers')."""
         term = self.current_term()
         with self.reading() as s:
-            rows = s.scalars(select(FocusNomination).where(FocusNomination.term_id == term.term_id,
-                                                           FocusNomination.nominated_by == actor.username)
-                             .order_by(FocusNomination.nomination_id))  # fmt: skip
-            return [{"nomination_id": r.nomination_id, "student_id": r.student_id, "reason": r.reason,
-                     "created_at": r.created_at.isoformat()} for r in rows]  # fmt: skip
+            rows = list(s.scalars(select(FocusNomination).where(FocusNomination.term_id == term.term_id,
+                                                                FocusNomination.nominated_by == actor.username)
+                                  .order_by(FocusNomination.nomination_id)))  # fmt: skip
+            decided = set(s.scalars(select(FocusDecision.student_id).where(
+                FocusDecision.term_id == term.term_id, FocusDecision.student_id.in_({r.student_id for r in rows}))))
+            return [nomination_dict(r, r.student_id in decided) for r in rows]
+
+    def withdraw_focus_nomination(self, actor: Actor, nomination_id) -> dict:
+        """Withdraw an open nomination of this term (the nominating mentor, or the school's reviewers); audited."""
+        row_id = check_row_id(nomination_id)
+        term = self.current_term()
+        with self.writing() as s:
+            row = s.get(FocusNomination, row_id) if row_id is not None else None
+            student = s.get(Student, row.student_id) if row is not None else None
+            if student is None or not (access.permits(actor, access.FOCUS_WITHDRAW, ref(student)) and (
+                    row.nominated_by == actor.username or access.permits(actor, access.FOCUS_REVIEW, ref(student)))):
+                raise focus_error(NotFound, "nomination_not_found", "nomination_id", value=echo(nomination_id)[:40])
+            if row.withdrawn_at is not None:
+                raise focus_error(Conflict, "withdrawn", "nomination_id")
+            if row.term_id != term.term_id:
+                raise focus_error(Conflict, "past_term", "nomination_id")
+            decided = s.scalar(select(FocusDecision.decision_id).where(FocusDecision.term_id == row.term_id,
+                                                                      FocusDecision.student_id == row.student_id))
+            if decided is not None:
+                raise focus_error(Conflict, "decided", "nomination_id")
+            row.withdrawn_at, row.withdrawn_by = utcnow(), actor.username
+            s.flush()
+            self._audit(s, actor, "focus.withdraw", "student", row.student_id,
+                        detail={"nomination_id": row.nomination_id, "term_id": row.term_id,
+                                "nominated_by": row.nominated_by})  # fmt: skip
+            return nomination_dict(row, False)
 
     # --- the review -----------------------------------------------------------------------------------
     def find_focus_review(self, actor: Actor) -> dict:
@@ -118,8 +156,8 @@ class FocusVerbs:
             for sid, team_id in teams.items():
                 sources[sid]["support_team"] = team_id
             nominations = list(s.scalars(select(FocusNomination).where(
-                FocusNomination.term_id == term.term_id, FocusNomination.student_id.in_(ids))
-                .order_by(FocusNomination.nomination_id)))  # fmt: skip
+                FocusNomination.term_id == term.term_id, FocusNomination.student_id.in_(ids),
+                FocusNomination.withdrawn_at.is_(None)).order_by(FocusNomination.nomination_id)))  # fmt: skip
             names = self._people_names(s, {n.nominated_by for n in nominations})
             for n in nominations:
                 sources[n.student_id]["nominations"].append(
@@ -207,6 +245,14 @@ class FocusVerbs:
             row.team_id = team["team_id"]
             self._audit(s, actor, "focus.team", "student", student_id, detail={"team_id": team["team_id"]})
         return {**team, "decision": decision_dict(row)}
+
+
+def nomination_dict(row: FocusNomination, decided: bool) -> dict:
+    status = "withdrawn" if row.withdrawn_at is not None else "decided" if decided else "open"
+    return {"nomination_id": row.nomination_id, "student_id": row.student_id, "reason": row.reason,
+            "created_at": row.created_at.isoformat(), "status": status, "status_text": NOMINATION_STATUS[status],
+            "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+            "withdrawn_by": row.withdrawn_by}  # fmt: skip
 
 
 def decision_dict(row: FocusDecision) -> dict:

@@ -60,3 +60,55 @@ def test_reminders_for_each_caller(running_hub, token):
     assert school["items"] == [] and set(school["school"]["totals"]) == {"due_this_week", "overdue"}
     refused = call(running_hub, token("admin"), "GET", "reminders")  # a platform admin has no students' tasks
     assert refused.status_code == 403 and "提醒只面向导师" in refused.json()["error"]["message_zh"]
+
+
+def test_a_mentor_withdraws_their_nomination_through_the_service(running_hub, token):
+    mentee = call(running_hub, token("teacher12"), "GET", "me").json()["mentees"][0]["student_id"]
+    reason = "接口测试：撤回前的提名理由。"
+    made = call(running_hub, token("teacher12"), "POST", "focus-nominations", {"student_id": mentee, "reason": reason})
+    assert made.status_code == 201, made.text
+    path = f"focus-nominations/{made.json()['nomination_id']}/withdraw"
+    # nobody else: another mentor of the school, another school's mentor and office, the district (404, as if
+    # the nomination did not exist)
+    for other in ("teacher13", "teacher20", "schooladmin2", "schooladmin1", "district1"):
+        refused = call(running_hub, token(other), "POST", path)
+        assert refused.status_code == 404, (other, refused.text)
+        assert refused.json()["error"]["field"] == "nomination_id"
+    reviewed = call(running_hub, token("principal1"), "GET", "focus-review").json()
+    assert reason in str(reviewed)
+    withdrawn = call(running_hub, token("teacher12"), "POST", path)
+    assert withdrawn.status_code == 200, withdrawn.text
+    assert withdrawn.json()["status"] == "withdrawn" and withdrawn.json()["withdrawn_by"] == "teacher12"
+    again = call(running_hub, token("teacher12"), "POST", path)
+    assert again.status_code == 409 and again.json()["error"]["message_zh"] == "该提名已经撤回"
+    mine = call(running_hub, token("teacher12"), "GET", "focus-nominations").json()["nominations"]
+    assert [(n["student_id"], n["status"]) for n in mine if n["reason"] == reason] == [(mentee, "withdrawn")]
+    for reviewer in ("principal1", "psych1"):
+        assert reason not in str(call(running_hub, token(reviewer), "GET", "focus-review").json())
+    audit = call(running_hub, token("admin"), "GET", "audit", params={"action": "focus.withdraw"}).json()
+    assert "teacher12" in str(audit) and reason not in str(audit)
+
+
+def test_another_schools_nomination_cannot_be_withdrawn_through_the_service(running_hub, token):
+    mentee = call(running_hub, token("teacher20"), "GET", "me").json()["mentees"][0]["student_id"]
+    made = call(running_hub, token("teacher20"), "POST", "focus-nominations",
+                {"student_id": mentee, "reason": "接口测试：另一所学校的提名。"})
+    assert made.status_code == 201, made.text
+    for reviewer in ("principal1", "psych1"):  # 东湖's reviewers; the nomination is 西岭's
+        refused = call(running_hub, token(reviewer), "POST", f"focus-nominations/{made.json()['nomination_id']}/withdraw")
+        assert refused.status_code == 404, refused.text
+    mine = call(running_hub, token("teacher20"), "GET", "focus-nominations").json()["nominations"]
+    assert [n["status"] for n in mine if n["nomination_id"] == made.json()["nomination_id"]] == ["open"]
+
+
+@pytest.mark.parametrize("nomination_id", ["abc", "-1", "1.0", "1e3", "0x1", "%31", "1%20OR%201=1", "１",
+                                           "99999999999999999999999", "0", ""])  # fmt: skip
+def test_a_nomination_id_that_is_not_a_number_is_not_found(running_hub, token, nomination_id):
+    mentee = call(running_hub, token("teacher13"), "GET", "me").json()["mentees"][0]["student_id"]
+    made = call(running_hub, token("teacher13"), "POST", "focus-nominations",
+                {"student_id": mentee, "reason": f"接口测试：编号 {nomination_id} 的撤回。"})
+    assert made.status_code in (201, 409), made.text  # 409: made by an earlier case of this test
+    answer = call(running_hub, token("teacher13"), "POST", f"focus-nominations/{nomination_id}/withdraw")
+    assert answer.status_code == 404, answer.text
+    mine = call(running_hub, token("teacher13"), "GET", "focus-nominations").json()["nominations"]
+    assert {n["status"] for n in mine} == {"open"}

@@ -2,8 +2,9 @@
 its minutes), a parent-contact request (a subject teacher asks, the student's mentor makes the contact, the
 subject teacher sees the outcome), 排摸重点对象 (the school leader decides on a mentor's nomination and starts a
 多对一 team), the 多对一 plan (a member records a review; a teacher not on the team sees no plan), the
-workbench's life-event button and reminders box, and the home page's reminder counts. Every page is checked
-for English, cut labels and requests to other hosts (``tests/browser/page_checks.py``)."""
+workbench's life-event button, a nomination withdrawn and the reminders box, and the home page's reminder
+counts. Every page is checked for English, cut labels and requests to other hosts
+(``tests/browser/page_checks.py``)."""
 
 from __future__ import annotations
 
@@ -199,6 +200,19 @@ def test_a_teacher_marks_a_life_event_and_sees_the_reminders(new_page, running_h
     page.wait_for_selector(".mh-life-event .mh-status-ok")
     assert "谈心" in actions.locator(".mh-status-ok").inner_text()
     check_page(page, "life event")
+    # the same mentee nominated for the 排摸 and the nomination withdrawn, after the confirmation step
+    nominate = page.locator(".mh-nominate")
+    select_in(nominate, "学生", label)
+    nominate.locator("textarea").fill("浏览器测试：提名后撤回。")
+    nominate.locator("button.mod-primary", has_text="提名").click()  # not 撤回提名 (no style)
+    page.wait_for_selector(".mh-nominate .mh-status-ok")
+    withdraw = page.locator(".mh-withdraw")
+    select_in(withdraw, "提名", label.split("（")[0])
+    withdraw.locator("button", has_text="撤回提名").click()
+    page.locator(".mh-withdraw-confirm button", has_text="确认撤回").click()
+    page.wait_for_selector(f'.mh-nominations li[data-student="{student_id}"][data-status="withdrawn"]')
+    assert "已撤回" in nominate.locator(".mh-status-ok").last.inner_text()
+    check_page(page, "nomination withdrawn")
     page.locator(".lm-TabBar-tab", has_text="我的学生").click()
     page.wait_for_selector(f'table.mh-tracker tr[data-student="{student_id}"] td.mh-state[data-kind="event_talk"]')
     screenshot(page, "workbench-life-event")

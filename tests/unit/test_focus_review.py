@@ -176,3 +176,104 @@ def test_the_access_review_shows_who_opened_the_focus_review(world):
     review = world.find_access_review(who(world, "lead_a"), None, None, None)
     psy = next(r for r in review["readers"] if r["who"] == "psy_a")
     assert psy["actions"].get("focus.read") == 1 and "sa1" in psy["students"]
+
+
+def nomination_row(store, nomination_id):
+    with store.engine.connect() as conn:
+        return conn.execute(text("SELECT student_id, nominated_by, withdrawn_at, withdrawn_by FROM focus_nominations "
+                                 "WHERE nomination_id = :n"), {"n": nomination_id}).one()  # fmt: skip
+
+
+def test_the_nominating_mentor_withdraws_an_open_nomination_kept_and_audited(world):
+    made = world.add_focus_nomination(who(world, "ht_a1"), {"student_id": "sa3", "reason": "父母离异后成绩下滑明显。"})
+    assert [n["status"] for n in world.find_my_nominations(who(world, "ht_a1"))] == ["open"]
+    assert "sa3" in {c["student_id"] for c in world.find_focus_review(who(world, "lead_a"))["candidates"]}
+    withdrawn = world.withdraw_focus_nomination(who(world, "ht_a1"), made["nomination_id"])
+    assert withdrawn["status"] == "withdrawn" and withdrawn["withdrawn_by"] == "ht_a1"
+    # kept, marked withdrawn (no delete); the mentor sees it so; the reviewers no longer see it
+    row = nomination_row(world, made["nomination_id"])
+    assert row.withdrawn_by == "ht_a1" and row.withdrawn_at is not None
+    [mine] = world.find_my_nominations(who(world, "ht_a1"))
+    assert (mine["status"], mine["status_text"]) == ("withdrawn", "已撤回") and mine["reason"].startswith("父母离异")
+    for reviewer in ("lead_a", "psy_a"):
+        assert "sa3" not in {c["student_id"] for c in world.find_focus_review(who(world, reviewer))["candidates"]}
+    [(actor, detail)] = audit_rows(world, "focus.withdraw")
+    assert actor == "ht_a1" and detail == {"nomination_id": made["nomination_id"], "term_id": "T-cur",
+                                           "nominated_by": "ht_a1"}  # fmt: skip
+    assert "父母离异" not in str(audit_rows(world, "focus.withdraw"))
+    with pytest.raises(Conflict) as caught:  # once only
+        world.withdraw_focus_nomination(who(world, "ht_a1"), made["nomination_id"])
+    assert caught.value.message_zh == "该提名已经撤回"
+    # a withdrawn nomination does not count against nominating the student again
+    again = world.add_focus_nomination(who(world, "ht_a1"), {"student_id": "sa3", "reason": "情况再次出现，重新提名。"})
+    assert [n["status"] for n in world.find_my_nominations(who(world, "ht_a1"))] == ["withdrawn", "open"]
+    review = {c["student_id"]: c for c in world.find_focus_review(who(world, "lead_a"))["candidates"]}
+    assert [n["reason"] for n in review["sa3"]["nominations"]] == ["情况再次出现，重新提名。"]
+    assert again["nomination_id"] != made["nomination_id"]
+
+
+def test_a_reviewer_of_the_school_may_withdraw_a_nomination(world):
+    made = world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    assert world.withdraw_focus_nomination(who(world, "psy_a"), made["nomination_id"])["withdrawn_by"] == "psy_a"
+    [mine] = world.find_my_nominations(who(world, "m_a"))
+    assert mine["status"] == "withdrawn" and mine["withdrawn_by"] == "psy_a"
+
+
+@pytest.mark.parametrize("name", ["m_a", "adm_a", "plain_a", "m_b", "ht_b1", "adm_b", "trainer1", "admin", "studio1"])
+def test_nobody_else_withdraws_a_nomination_not_even_another_mentor_of_the_student(world, name):
+    # m_a becomes a second mentor of sa3: the scope covers the student, but the nomination is ht_a1's
+    world.add_assignments(who(world, "adm_a"), "T-cur", [{"student_id": "sa3", "staff_id": "m_a",
+                                                          "kind": "additional"}], replace=False)  # fmt: skip
+    made = world.add_focus_nomination(who(world, "ht_a1"), {"student_id": "sa3", "reason": "父母离异后成绩下滑明显。"})
+    with pytest.raises(NotFound) as caught:
+        world.withdraw_focus_nomination(who(world, name), made["nomination_id"])
+    assert caught.value.message_zh == f"找不到编号为 {made['nomination_id']} 的提名"  # as if it did not exist
+    assert nomination_row(world, made["nomination_id"]).withdrawn_at is None
+    assert audit_rows(world, "focus.withdraw") == []
+
+
+def test_another_schools_reviewers_cannot_withdraw_and_nobody_sees_it_exists(world):
+    made = world.add_focus_nomination(who(world, "m_b"), {"student_id": "sb1", "reason": "转学后一直不适应。"})
+    for name in ("lead_a", "psy_a"):
+        with pytest.raises(NotFound) as caught:
+            world.withdraw_focus_nomination(who(world, name), made["nomination_id"])
+        missing = world.withdraw_focus_nomination
+        with pytest.raises(NotFound) as none:
+            missing(who(world, name), made["nomination_id"] + 1000)
+        assert caught.value.message_en.replace(str(made["nomination_id"]), "N") == \
+            none.value.message_en.replace(str(made["nomination_id"] + 1000), "N")
+    assert nomination_row(world, made["nomination_id"]).withdrawn_at is None
+
+
+def test_a_nomination_can_no_longer_be_withdrawn_once_the_student_is_decided(world):
+    made = world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa2", "reason": "家里刚添了弟弟，情绪起伏。"})
+    world.decide_focus(who(world, "lead_a"), "sa2", {"outcome": "not_focus", "note": "班主任已在跟进。"})
+    for name in ("m_a", "lead_a"):
+        with pytest.raises(Conflict) as caught:
+            world.withdraw_focus_nomination(who(world, name), made["nomination_id"])
+        assert caught.value.message_zh == "本学期的排摸已对该生作出结论，提名不能再撤回"
+    assert nomination_row(world, made["nomination_id"]).withdrawn_at is None
+    [mine] = world.find_my_nominations(who(world, "m_a"))
+    assert mine["status"] == "decided" and "not_focus" not in str(mine)  # decided, not the outcome
+    row = {c["student_id"]: c for c in world.find_focus_review(who(world, "psy_a"))["candidates"]}["sa2"]
+    assert len(row["nominations"]) == 1
+
+
+def test_a_past_terms_nomination_is_not_withdrawn(world):
+    made = world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    with world.engine.begin() as conn:
+        conn.execute(text("UPDATE focus_nominations SET term_id = 'T-old' WHERE nomination_id = :n"),
+                     {"n": made["nomination_id"]})
+    with pytest.raises(Conflict):
+        world.withdraw_focus_nomination(who(world, "m_a"), made["nomination_id"])
+
+
+@pytest.mark.parametrize("bad", ["abc", "1", "1 OR 1=1", "", None, True, 1.0, -1, 0, 2**63, 10**40, [1], {"id": 1},
+                                 "１", "\ud800", "x" * 10_000])  # fmt: skip
+def test_a_nomination_id_that_is_no_row_id_is_not_found_and_nothing_changes(world, bad):
+    made = world.add_focus_nomination(who(world, "m_a"), {"student_id": "sa1", "reason": "期中后明显退缩，不愿交流。"})
+    with pytest.raises(NotFound) as caught:
+        world.withdraw_focus_nomination(who(world, "m_a"), bad)
+    assert caught.value.field == "nomination_id" and len(caught.value.message_zh) < 80
+    assert "\ud800" not in caught.value.message_zh
+    assert nomination_row(world, made["nomination_id"]).withdrawn_at is None

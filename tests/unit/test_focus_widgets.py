@@ -26,6 +26,7 @@ class StoreClient:
         ("POST", r"life-events", lambda st, a, m, b: st.add_life_event(a, b)),
         ("GET", r"focus-nominations", lambda st, a, m, b: {"nominations": st.find_my_nominations(a)}),
         ("POST", r"focus-nominations", lambda st, a, m, b: st.add_focus_nomination(a, b)),
+        ("POST", r"focus-nominations/(\d+)/withdraw", lambda st, a, m, b: st.withdraw_focus_nomination(a, int(m[1]))),
         ("GET", r"focus-review", lambda st, a, m, b: st.find_focus_review(a)),
         ("POST", r"focus-review/([^/]+)/decision", lambda st, a, m, b: st.decide_focus(a, m[1], b)),
         ("POST", r"focus-review/([^/]+)/team", lambda st, a, m, b: st.start_focus_team(a, m[1], b)),
@@ -124,6 +125,52 @@ def test_a_mentor_nominates_a_mentee_and_a_bad_reason_is_refused(store):
     actions.nominate_button.click()
     assert "已提名" in actions.nominate_status.value and 'data-student="sa1"' in actions.nominated.value
     assert [n["student_id"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["sa1"]
+
+
+def test_a_mentor_withdraws_a_nomination_after_confirming(store):
+    bench = Workbench.from_client(StoreClient(store, "m_a"))
+    actions = bench.pages[bench.tabs.titles.index("学生动态")].get()
+    assert actions.withdraw_box.layout.display == "none"  # nothing to withdraw yet
+    actions.nominee.value = "sa1"
+    actions.reason.value = "期中后明显退缩，不愿与同学交流。"
+    actions.nominate_button.click()
+    assert 'data-student="sa1" data-status="open"' in actions.nominated.value and "待排摸" in actions.nominated.value
+    assert actions.withdraw_box.layout.display is None
+    actions.withdraw_button.click()  # nothing chosen
+    assert "mh-status-error" in actions.withdraw_status.value and "请先选择" in actions.withdraw_status.value
+    [(label, nomination_id)] = actions.withdraw_pick.options
+    assert label.startswith("学生sa1（")
+    actions.withdraw_pick.value = nomination_id
+    actions.withdraw_button.click()  # first the question, nothing sent
+    assert actions.confirm_box.layout.display is None and "确定撤回对 学生sa1 的提名吗" in actions.confirm_text.value
+    assert [n["status"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["open"]
+    actions.confirm_no.click()
+    assert actions.confirm_box.layout.display == "none"
+    assert [n["status"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["open"]
+    actions.withdraw_pick.value = nomination_id
+    actions.withdraw_button.click()
+    actions.confirm_yes.click()
+    assert "mh-status-ok" in actions.withdraw_status.value and "已撤回对 学生sa1 的提名" in actions.withdraw_status.value
+    assert [n["status"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["withdrawn"]
+    assert 'data-status="withdrawn"' in actions.nominated.value and "已撤回" in actions.nominated.value
+    assert actions.withdraw_pick.options == () and actions.withdraw_box.layout.display == "none"
+    assert actions.confirm_box.layout.display == "none"
+
+
+def test_a_nomination_decided_meanwhile_is_not_withdrawn_and_the_list_says_so(store):
+    store.add_focus_nomination(store.actor_for("m_a"), {"student_id": "sa2", "reason": "家里刚添了弟弟，情绪起伏。"})
+    bench = Workbench.from_client(StoreClient(store, "m_a"))
+    actions = bench.pages[bench.tabs.titles.index("学生动态")].get()
+    [(_, nomination_id)] = actions.withdraw_pick.options
+    store.decide_focus(store.actor_for("lead_a"), "sa2", {"outcome": "focus", "note": "本学期重点关注。"})
+    actions.withdraw_pick.value = nomination_id
+    actions.withdraw_button.click()
+    actions.confirm_yes.click()
+    assert "mh-status-error" in actions.withdraw_status.value and "不能再撤回" in actions.withdraw_status.value
+    assert 'data-status="decided"' in actions.nominated.value and "已排摸" in actions.nominated.value
+    assert "列为重点对象" not in actions.nominated.value  # decided, never the outcome
+    assert actions.withdraw_box.layout.display == "none"
+    assert [n["status"] for n in store.find_my_nominations(store.actor_for("m_a"))] == ["decided"]
 
 
 def test_the_workbench_shows_the_weeks_reminders(store):

@@ -11,17 +11,14 @@ import sys
 
 import pytest
 import requests
-from tornado.httpserver import HTTPServer
-from tornado.testing import bind_unused_port
 
-from hub.records.app import ROUTES, make_app
+from hub.records.app import ROUTES
 from hub.records.openapi import openapi_document
 from hub.store import make_engine, open_store
 from hub.store.store import RecordStore
 from hub.store.testing import build_small_world, new_database_url
+from tests.records_support import ServedRecords
 from widgets.client import RecordsClient, RecordsError, derived_service_url
-
-PREFIX = "/services/records/"
 
 
 def test_every_route_is_in_the_openapi_document_and_back():
@@ -46,34 +43,6 @@ def test_service_refuses_an_unmigrated_database(tmp_path):
     assert "mentorhub db upgrade" in done.stderr and "尚未迁移" in done.stderr
 
 
-class Served:
-    """A records service app on a free loopback port, in a background thread with its own IOLoop."""
-
-    def __init__(self, store):
-        import asyncio
-        import threading
-
-        self.ready = threading.Event()
-
-        def run():
-            asyncio.set_event_loop(asyncio.new_event_loop())
-            sock, port = bind_unused_port()
-            self.server = HTTPServer(make_app(store, PREFIX))
-            self.server.add_sockets([sock])
-            self.url = f"http://127.0.0.1:{port}{PREFIX}api/v1/"
-            self.loop = asyncio.get_event_loop()
-            self.ready.set()
-            self.loop.run_forever()
-
-        self.thread = threading.Thread(target=run, daemon=True)
-        self.thread.start()
-        self.ready.wait(10)
-
-    def stop(self):
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(10)
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
     # no hub here: point the service's HubOAuth at a closed port (read when it is first created)
@@ -82,7 +51,7 @@ def served(tmp_path_factory):
     url, _ = new_database_url("sqlite", tmp_path_factory.mktemp("svc"))
     store = open_store(url)
     build_small_world(store)
-    service = Served(store)
+    service = ServedRecords(store)
     yield service
     service.stop()
     if saved is None:
@@ -107,7 +76,7 @@ def test_calls_without_a_hub_identity_are_refused(served, method, path):
 
 def test_database_outage_is_a_clear_503():
     store = RecordStore(make_engine("postgresql+psycopg://postgres@127.0.0.1:1/none?connect_timeout=2"))
-    service = Served(store)
+    service = ServedRecords(store)
     try:
         response = requests.get(service.url + "health", timeout=30)
     finally:
