@@ -23,6 +23,8 @@ from hub.store import StoreError, Unavailable
 from hub.store.messages import msg
 from hub.store.validation import CONTROL, SURROGATE, echo
 
+from .openapi import openapi_document
+
 log = logging.getLogger("hub.records")
 access_log = logging.getLogger("hub.records.access")
 
@@ -271,8 +273,6 @@ class OpenApiHandler(BaseHandler):
     public = True
 
     def get(self):
-        from .openapi import openapi_document
-
         self.send(openapi_document(self.settings["api_prefix"]))
 
 

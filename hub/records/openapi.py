@@ -6,29 +6,11 @@ from hub.store.access import BREAK_GLASS_GROUNDS, BREAK_GLASS_REASON_MIN
 from hub.store.models import FLAG_ACTIONS, RECORD_KINDS
 from hub.store.validation import EXTERNAL_REFERRALS, FLAG_OUTCOMES, FOLLOW_UP_METHODS
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-JSON_OBJECT = {"type": "object"}
-
-
-def _response(description: str, schema=JSON_OBJECT) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
-
-
-def _errors(*codes) -> dict:
-    texts = {400: "请求格式错误（含地址中的 break_glass 参数：紧急查阅只能用 POST break-glass）",
-             403: "无权限或未登录（用浏览器登录凭据提交时还需要 XSRF 令牌）", 404: "不存在或不在您的范围内",
-             409: "重复提交", 422: "字段校验失败（含无效的字符编码）", 503: "数据库暂不可用"}  # fmt: skip
-    return {str(code): _response(texts[code], ERROR) for code in codes}
-
-
-def _path_param(name: str, kind: str = "string") -> dict:
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
-
-
-def _query(name: str, description: str) -> dict:
-    return {"name": name, "in": "query", "required": False, "schema": {"type": "string"},
-            "description": description}  # fmt: skip
-
+from .district_openapi import DISTRICT_PATHS
+from .guardian_openapi import GUARDIAN_PATHS
+from .openapi_parts import JSON_OBJECT, errors, path_param, query, response
+from .studio_openapi import STUDIO_PATHS
+from .year_openapi import YEAR_PATHS
 
 BREAK_GLASS_REQUEST = {
     "type": "object", "required": ["student_id", "ground", "reason"], "additionalProperties": False,
@@ -75,19 +57,19 @@ PROGRESS = {"type": "object", "required": ["term_id", "start_date", "end_date", 
 
 PATHS = {
     "health": {"get": {"summary": "服务与数据库状态（无需登录）", "security": [],
-                       "responses": {"200": _response("正常"), **_errors(503)}}},
-    "openapi.json": {"get": {"summary": "本文档", "security": [], "responses": {"200": _response("OpenAPI")}}},
-    "me": {"get": {"summary": "我是谁：角色、学校、班级、本学期结对学生", "responses": {"200": _response("当前用户")}}},
-    "students": {"get": {"summary": "我可以查看的学生", "responses": {"200": _response("学生列表")}}},
+                       "responses": {"200": response("正常"), **errors(503)}}},
+    "openapi.json": {"get": {"summary": "本文档", "security": [], "responses": {"200": response("OpenAPI")}}},
+    "me": {"get": {"summary": "我是谁：角色、学校、班级、本学期结对学生", "responses": {"200": response("当前用户")}}},
+    "students": {"get": {"summary": "我可以查看的学生", "responses": {"200": response("学生列表")}}},
     "students/{student_id}": {"get": {
-        "summary": "一名学生", "parameters": [_path_param("student_id")],
-        "responses": {"200": _response("学生"), **_errors(404)}}},
+        "summary": "一名学生", "parameters": [path_param("student_id")],
+        "responses": {"200": response("学生"), **errors(404)}}},
     "students/{student_id}/records": {"get": {
         "summary": "该生我可以查看的记录（非本人结对学生的记录，每次读取记入审计）",
-        "parameters": [_path_param("student_id")],
-        "responses": {"200": _response("记录列表"), **_errors(404)}}},
+        "parameters": [path_param("student_id")],
+        "responses": {"200": response("记录列表"), **errors(404)}}},
     "staff": {"get": {"summary": "本校教职工（学校管理员，用于师生匹配）：编号、姓名、导师角色、任教班级、结对上限",
-                      "responses": {"200": _response("教职工列表"), **_errors(403)}}},
+                      "responses": {"200": response("教职工列表"), **errors(403)}}},
     "records": {"post": {
         "summary": "新增一条记录（家访/谈心/成长寄语/家校沟通/指导）",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
@@ -95,24 +77,24 @@ PATHS = {
             "properties": {"student_id": {"type": "string"}, "kind": {"enum": list(RECORD_KINDS)},
                            "date": {"type": "string", "format": "date"}, "client_ref": {"type": "string"}},
             "additionalProperties": True}}}},
-        "responses": {"201": _response("已保存的记录"), **_errors(400, 403, 404, 409, 422)}}},
+        "responses": {"201": response("已保存的记录"), **errors(400, 403, 404, 409, 422)}}},
     "records/{record_id}": {
         "get": {"summary": "一条记录（非本人结对学生的记录，每次读取记入审计）",
-                "parameters": [_path_param("record_id", "integer")],
-                "responses": {"200": _response("记录"), **_errors(404)}},
-        "patch": {"summary": "修改自己填写的记录", "parameters": [_path_param("record_id", "integer")],
+                "parameters": [path_param("record_id", "integer")],
+                "responses": {"200": response("记录"), **errors(404)}},
+        "patch": {"summary": "修改自己填写的记录", "parameters": [path_param("record_id", "integer")],
                   "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
-                  "responses": {"200": _response("修改后的记录"), **_errors(400, 403, 404, 422)}},
+                  "responses": {"200": response("修改后的记录"), **errors(400, 403, 404, 422)}},
         "delete": {"summary": "删除自己填写的记录（软删除，记入审计）",
-                   "parameters": [_path_param("record_id", "integer"), _query("reason", "删除理由")],
-                   "responses": {"200": _response("已删除的记录"), **_errors(403, 404)}},
+                   "parameters": [path_param("record_id", "integer"), query("reason", "删除理由")],
+                   "responses": {"200": response("已删除的记录"), **errors(403, 404)}},
     },
     "progress": {"get": {"summary": "“三个一”完成情况（导师：结对学生；班主任：本班；学校管理员：全校各班及各导师的人数）",
-                         "parameters": [_query("term", "学期编号，默认当前学期")],
-                         "responses": {"200": _response("完成情况", PROGRESS), **_errors(403, 404)}}},
+                         "parameters": [query("term", "学期编号，默认当前学期")],
+                         "responses": {"200": response("完成情况", PROGRESS), **errors(403, 404)}}},
     "assignments": {
-        "get": {"summary": "结对名单", "parameters": [_query("term", "学期编号")],
-                "responses": {"200": _response("结对名单")}},
+        "get": {"summary": "结对名单", "parameters": [query("term", "学期编号")],
+                "responses": {"200": response("结对名单")}},
         "post": {"summary": "保存本校一个学期的结对结果（学校管理员）",
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["term_id", "rows"],
@@ -121,7 +103,7 @@ PATHS = {
                                     "basis": {"type": "string",
                                               "description": "预览（assignments/preview）返回的 basis：结对名单在预览后"
                                                              "被修改时拒绝保存（409）"}}}}}},
-                 "responses": {"201": _response("已保存"), **_errors(400, 403, 404, 409, 422)}},
+                 "responses": {"201": response("已保存"), **errors(400, 403, 404, 409, 422)}},
     },
     "assignments/preview": {"post": {
         "summary": "预览保存结对结果会带来的变化（不写入）：换导师的学生及原导师本学期已写的记录数、新结对、失去导师的"
@@ -129,76 +111,52 @@ PATHS = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["term_id", "rows"],
             "properties": {"term_id": {"type": "string"}, "rows": {"type": "array"}}}}}},
-        "responses": {"200": _response("变化与 basis"), **_errors(400, 403, 404, 422)}}},
+        "responses": {"200": response("变化与 basis"), **errors(400, 403, 404, 422)}}},
     "flags": {
         "get": {"summary": "关注与转介（导师只见状态；心理教师与德育负责人见详情，读取记入审计）",
-                "parameters": [_query("student_id", "只看某个学生"),
-                               _query("mine", "1：只看我提交的关注，只含状态（不读详情，不记审计）")],
-                "responses": {"200": _response("关注记录")}},
+                "parameters": [query("student_id", "只看某个学生"),
+                               query("mine", "1：只看我提交的关注，只含状态（不读详情，不记审计）")],
+                "responses": {"200": response("关注记录")}},
         "post": {"summary": "提出关注", "requestBody": {"required": True, "content": {
                     "application/json": {"schema": JSON_OBJECT}}},
-                 "responses": {"201": _response("关注状态"), **_errors(400, 404, 422)}},
+                 "responses": {"201": response("关注状态"), **errors(400, 404, 422)}},
     },
     "flags/queue": {"get": {
         "summary": "关注处理队列（心理教师、校领导：本校的关注，未处理的在前；不含情况说明；每次读取记入审计）",
-        "parameters": [_query("status", "active（默认：未结束的）、open、monitoring、referred、closed、all")],
-        "responses": {"200": _response("关注列表"), **_errors(400, 422)}}},
+        "parameters": [query("status", "active（默认：未结束的）、open、monitoring、referred、closed、all")],
+        "responses": {"200": response("关注列表"), **errors(400, 422)}}},
     "flags/{flag_id}": {
         "get": {"summary": "一条关注：可查看详情者（心理教师、校领导）得到情况说明、处理经过和可指派的人（记入审计）；"
                            "提出者等只得到状态",
-                "parameters": [_path_param("flag_id", "integer")],
-                "responses": {"200": _response("关注"), **_errors(404)}},
+                "parameters": [path_param("flag_id", "integer")],
+                "responses": {"200": response("关注"), **errors(404)}},
         "patch": {"summary": "更新关注状态（心理教师/德育负责人）",
-                  "parameters": [_path_param("flag_id", "integer")],
+                  "parameters": [path_param("flag_id", "integer")],
                   "requestBody": {"content": {"application/json": {"schema": JSON_OBJECT}}},
-                  "responses": {"200": _response("关注状态"), **_errors(404, 422)}},
+                  "responses": {"200": response("关注状态"), **errors(404, 422)}},
     },
     "flags/{flag_id}/actions": {"post": {
         "summary": "处理关注的一步（心理教师、校领导；每一步记入处理经过和审计日志）",
-        "parameters": [_path_param("flag_id", "integer")],
+        "parameters": [path_param("flag_id", "integer")],
         "requestBody": {"required": True, "content": {"application/json": {"schema": FLAG_ACTION}}},
-        "responses": {"201": _response("处理后的关注（同 GET flags/{flag_id}）"), **_errors(400, 404, 409, 422)}}},
+        "responses": {"201": response("处理后的关注（同 GET flags/{flag_id}）"), **errors(400, 404, 409, 422)}}},
     "break-glass": {"post": {
         "summary": "紧急查阅（仅平台管理员）：一次一名学生，须选择查阅依据并写明理由；返回该生信息、记录与关注状态，"
                    "并在同一事务中记入审计日志",
         "requestBody": {"required": True, "content": {"application/json": {"schema": BREAK_GLASS_REQUEST}}},
-        "responses": {"200": _response("该生信息、记录与关注状态"), **_errors(400, 403, 404, 422)}}},
+        "responses": {"200": response("该生信息、记录与关注状态"), **errors(400, 403, 404, 422)}}},
     "audit": {"get": {"summary": "审计日志（平台管理员；只读）",
-                      "parameters": [_query("who", "操作人"), _query("action", "操作前缀"),
-                                     _query("since", "起始时间 ISO"), _query("until", "截止时间 ISO"),
-                                     _query("limit", "最多条数")],
-                      "responses": {"200": _response("审计记录"), **_errors(400, 403)}}},
+                      "parameters": [query("who", "操作人"), query("action", "操作前缀"),
+                                     query("since", "起始时间 ISO"), query("until", "截止时间 ISO"),
+                                     query("limit", "最多条数")],
+                      "responses": {"200": response("审计记录"), **errors(400, 403)}}},
     "exports/progress.xlsx": {"get": {
         "summary": "下载本校一个学期的三个一汇总表（.xlsx：按班级、按导师的人数，不含学生信息；学校管理员；每次导出记入审计）",
-        "parameters": [_query("term", "学期编号，默认当前学期"), _query("school", "学校编号，默认本人所在学校")],
+        "parameters": [query("term", "学期编号，默认当前学期"), query("school", "学校编号，默认本人所在学校")],
         "responses": {"200": {"description": "Excel 文件（Content-Disposition 附 UTF-8 文件名）",
                               "content": {XLSX_MIME: {"schema": {"type": "string", "format": "binary"}}}},
-                      **_errors(403, 404)}}},
+                      **errors(403, 404)}}},
 }  # fmt: skip
-
-
-def studio_paths() -> dict:
-    from .studio_openapi import STUDIO_PATHS  # imported late: that module builds on this one
-
-    return STUDIO_PATHS
-
-
-def year_paths() -> dict:
-    from .year_openapi import YEAR_PATHS  # imported late: that module builds on this one
-
-    return YEAR_PATHS
-
-
-def guardian_paths() -> dict:
-    from .guardian_openapi import GUARDIAN_PATHS  # imported late: that module builds on this one
-
-    return GUARDIAN_PATHS
-
-
-def district_paths() -> dict:
-    from .district_openapi import DISTRICT_PATHS  # imported late: that module builds on this one
-
-    return DISTRICT_PATHS
 
 
 def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
@@ -207,8 +165,8 @@ def openapi_document(api_prefix: str = "/services/records/api/v1/") -> dict:
         "info": {"title": "Mentor Hub 记录服务 (records service)", "version": "1"},
         "servers": [{"url": api_prefix}],
         "security": [{"hubToken": []}, {"hubOAuthCookie": []}],
-        "paths": {"/" + path: spec for path, spec in {**PATHS, **studio_paths(), **year_paths(), **guardian_paths(),
-                                                    **district_paths()}.items()},
+        "paths": {"/" + path: spec for path, spec in {**PATHS, **STUDIO_PATHS, **YEAR_PATHS, **GUARDIAN_PATHS,
+                                                    **DISTRICT_PATHS}.items()},
         "components": {
             "securitySchemes": {
                 "hubToken": {"type": "apiKey", "in": "header", "name": "Authorization",
