@@ -59,7 +59,7 @@ class ExchangeServer:
 
         def run():
             asyncio.set_event_loop(asyncio.new_event_loop())
-            app = make_app(self.store, self.policy, PREFIX, identity=HeaderIdentity, rate=rate)
+            self.app = app = make_app(self.store, self.policy, PREFIX, identity=HeaderIdentity, rate=rate)
             app.listen(self.port, "127.0.0.1", max_body_size=max_bytes * 2 + 2**20)
             self._loop = IOLoop.current()
             started.set()

@@ -22,6 +22,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlparse
 
+from hub.graceful import serve_until_stopped
+
 from .access import Policy
 from .limits import DEFAULT_COUNT, DEFAULT_WINDOW_SECONDS, SubmissionRate
 from .store import DEFAULT_MAX_BYTES, DEFAULT_QUOTA_BYTES, ExchangeStore
@@ -80,16 +82,16 @@ def main(environ=os.environ) -> int:
     host, port = listen_address(environ)
     app = make_app(store, policy, prefix, rate=rate)
 
-    async def serve():
-        app.listen(port, host, xheaders=True, max_body_size=store.max_bytes * 2 + 2**20)
+    def listen():
+        server = app.listen(port, host, xheaders=True, max_body_size=store.max_bytes * 2 + 2**20)
         log.info("exchange listening on http://%s:%d%s (store %s, limit %d bytes, quota %d bytes per teacher "
                  "and course, %d submissions per %g s)", host, port, prefix, store.root, store.max_bytes,
                  store.quota_bytes, rate.count, rate.window)
-        await asyncio.Event().wait()
+        return server
 
     try:
-        asyncio.run(serve())
-    except KeyboardInterrupt:
+        asyncio.run(serve_until_stopped(listen, app.settings["drain"], "exchange", log))
+    except KeyboardInterrupt:  # before the loop took the signals over
         log.info("exchange stopped")
     return 0
 

@@ -6,6 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tornado import web
 
+from hub.graceful import Drain
+
 from . import handlers as h
 
 _ID = r"([^/]+)"
@@ -37,7 +39,8 @@ def make_app(store, policy, prefix: str = "/services/exchange/", *, identity=h.H
         routes.append((f"{prefix}api/{path}/?", bound, init))
     # the hub's probe of the service's address answers like the health check (no 404 logged at every start)
     routes.append((prefix, type("RootHandler", (identity, h.HealthHandler), {}), init))
-    return web.Application(routes, default_handler_class=_bound_not_found(identity), default_handler_args=init)
+    return web.Application(routes, default_handler_class=_bound_not_found(identity), default_handler_args=init,
+                           drain=Drain())  # fmt: skip
 
 
 def _bound_not_found(identity):

@@ -53,6 +53,15 @@ class OverQuota(ExchangeProblem):
     status = 413
 
 
+class Stopping(ExchangeProblem):
+    """The service is stopping (``hub.graceful``): the caller may send the request again shortly."""
+
+    status = 503
+
+    def __init__(self):
+        super().__init__(texts.STOPPING)
+
+
 class TooManyRequests(ExchangeProblem):
     """More submissions in the rate limit's window than allowed; ``retry_after`` in seconds."""
 

@@ -12,7 +12,7 @@ from tornado.ioloop import IOLoop
 
 from . import texts
 from .access import Caller
-from .errors import ExchangeProblem, Forbidden, Invalid, Leak, TooLarge, TooManyRequests
+from .errors import ExchangeProblem, Forbidden, Invalid, Leak, Stopping, TooLarge, TooManyRequests
 from .hidden import leaks_hidden_tests
 from .names import check_name
 from .store import CorruptFile
@@ -61,13 +61,23 @@ class BaseHandler(web.RequestHandler):
     async def identify(self) -> Caller | None:  # provided by HubIdentity (or a test subclass)
         raise NotImplementedError
 
+    _counted = False
+
     async def prepare(self):
         self.set_header("Cache-Control", "no-store")
+        if not self.settings["drain"].enter():  # on a connection kept open since before the stop (hub.graceful)
+            raise Stopping()
+        self._counted = True
         if self.public:
             return
         self.caller = await self.identify()
         if self.caller is None:
             raise Unauthorized(texts.LOGIN_REQUIRED)
+
+    def on_finish(self):
+        if self._counted:
+            self._counted = False
+            self.settings["drain"].leave()
 
     async def call(self, func, *args, **kwargs):
         return await IOLoop.current().run_in_executor(self.executor, lambda: func(*args, **kwargs))

@@ -50,6 +50,8 @@ FEEDBACK_NOT_HTML = ("feedback files must be .html files named after a notebook"
                      "反馈文件必须是以笔记本命名的 .html 文件")
 METHOD_NOT_ALLOWED = ("this address does not accept {method}", "此地址不支持 {method} 操作")
 INTERNAL = ("internal error", "服务内部错误，请稍后再试")
+STOPPING = ("the exchange is restarting: send the request again in a few seconds",
+            "作业交换服务正在重启，请几秒后再试一次")
 
 # Client side (nbgrader running in a teacher's or trainer's server)
 CLIENT_NO_TOKEN = ("no hub token: JUPYTERHUB_API_TOKEN is not set", "缺少平台令牌（未设置 JUPYTERHUB_API_TOKEN）")

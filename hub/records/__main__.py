@@ -20,6 +20,7 @@ import os
 import sys
 from urllib.parse import urlparse
 
+from hub.graceful import serve_until_stopped
 from hub.store import NotMigrated, StoreError, open_store
 
 log = logging.getLogger("hub.records")
@@ -93,14 +94,14 @@ def main(environ=os.environ) -> int:
     host, port = listen_address(environ)
     app = make_app(store, prefix, workers=int(environ.get("MENTORHUB_RECORDS_WORKERS", "8")))
 
-    async def serve():
-        app.listen(port, host, xheaders=True)
+    def listen():
+        server = app.listen(port, host, xheaders=True)
         log.info("records service listening on http://%s:%d%s", host, port, prefix)
-        await asyncio.Event().wait()
+        return server
 
     try:
-        asyncio.run(serve())
-    except KeyboardInterrupt:
+        asyncio.run(serve_until_stopped(listen, app.settings["drain"], "records service", log))
+    except KeyboardInterrupt:  # before the loop took the signals over
         log.info("records service stopped")
     return 0
 

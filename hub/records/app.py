@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from jupyterhub.services.auth import HubOAuthCallbackHandler
 from tornado import web
 
+from hub.graceful import Drain
+
 from . import handlers as h
 from .district_handlers import DISTRICT_PATTERNS, DISTRICT_ROUTES
 from .export_handlers import ProgressExportHandler
@@ -71,8 +73,9 @@ def make_app(store, prefix: str = "/services/records/", *, workers: int = 8) -> 
     routes.append((prefix + "oauth_callback", HubOAuthCallbackHandler))
     routes.append((prefix, h.HealthHandler, init))  # the hub's probe of the service's address: no 404 logged
     # verified_identities: (hub user, created) pairs already checked against their roster account;
-    # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler).
+    # created_by_token: `created` of the owner of a token whose model does not carry it (BaseHandler);
+    # drain: the requests being answered, for a stop that cuts none off (__main__).
     # SameSite on the _xsrf cookie too (the hub's OAuth cookie gets it from JUPYTERHUB_COOKIE_OPTIONS).
     return web.Application(routes, api_prefix=api_prefix, cookie_secret=os.urandom(32),
                            xsrf_cookie_kwargs={"samesite": COOKIE_SAMESITE}, log_function=h.log_request,
-                           verified_identities=set(), created_by_token={})
+                           verified_identities=set(), created_by_token={}, drain=Drain())

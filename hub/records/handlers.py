@@ -23,14 +23,14 @@ from hub.store import StoreError, Unavailable
 from hub.store.messages import msg
 from hub.store.validation import CONTROL, SURROGATE, echo
 
-from .openapi import openapi_document
-
 log = logging.getLogger("hub.records")
 access_log = logging.getLogger("hub.records.access")
 
 NOT_LOGGED_IN = ("login required: send `Authorization: token <hub token>`", "请先登录平台（需要有效的令牌）")
 NOT_THIS_ACCOUNT = ("this hub user is not the one the roster account was bound to (renamed or recreated)",
                     "当前平台用户与该花名册账号绑定的用户不一致（账号可能被改名或重建），已拒绝；请联系平台管理员")
+STOPPING = ("the records service is restarting: send the request again in a few seconds",
+            "记录服务正在重启，请几秒后再提交一次")
 HUB_UNREACHABLE = ("the hub cannot be reached to check the caller's token", "暂时无法连接平台验证身份，请稍后再试")
 BAD_JSON = ("the request body is not valid JSON", "请求内容不是有效的 JSON")
 TOO_DEEP = ("the request body is nested too deeply", "请求内容的嵌套层数过多，无法处理")
@@ -58,8 +58,13 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.executor = executor
         self.user_model = None
 
+    _counted = False
+
     async def prepare(self):
         self.set_header("Cache-Control", "no-store")
+        if not self.settings["drain"].enter():  # on a connection kept open since before the stop (hub.graceful)
+            raise ApiError(503, *STOPPING)
+        self._counted = True
         if self.public:
             return
         try:
@@ -85,6 +90,11 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.refuse_unusable_arguments()
         if model.get("kind", "user") == "user":
             await self.check_roster_identity(model)
+
+    def on_finish(self):
+        if self._counted:
+            self._counted = False
+            self.settings["drain"].leave()
 
     def refuse_unusable_arguments(self) -> None:
         """400 for a query or path argument with control characters (e.g. NUL, which PostgreSQL cannot hold)."""
@@ -273,6 +283,9 @@ class OpenApiHandler(BaseHandler):
     public = True
 
     def get(self):
+        # on demand: its district part imports the plan's verbs, and they pandas
+        from .openapi import openapi_document
+
         self.send(openapi_document(self.settings["api_prefix"]))
 
 

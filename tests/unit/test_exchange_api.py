@@ -198,3 +198,27 @@ def test_a_client_that_ignores_the_refusal_is_cut_off(world):
     assert sent < raw_limit(server.store.max_bytes) + 16 * 2**20  # socket buffers hold a few MB on the way
     assert requests.get(server.url + "api/health", timeout=30).json() == {"status": "ok"}
     assert snapshot(server.store.root) == before
+
+
+def test_a_stopping_exchange_refuses_new_requests_with_a_503_and_stores_nothing(tmp_path):
+    """hub.graceful: once the exchange is stopping, a request on a connection still open gets 503 with a
+    message (the teacher sends again in a few seconds), and nothing is half-written."""
+    from hub.exchange.client import ExchangeRequestFailed
+    from hub.exchange.texts import STOPPING
+
+    server = ExchangeServer(tmp_path / "exchange", courses={"foundations"})
+    try:
+        trainer = server.client("trainer1", "formgrade-foundations")
+        trainer.release("foundations", "policy-basics", {"policy-basics.ipynb": NOTEBOOK.encode()})
+        before = snapshot(server.store.root)
+        server.app.settings["drain"].stopping = True
+        health = requests.get(server.url + "api/health", timeout=30)
+        assert health.status_code == 503 and health.json()["error"]["message_zh"] == STOPPING[1]
+        with pytest.raises(ExchangeRequestFailed) as refused:
+            server.client("teacherA", FOUNDATIONS).submit("foundations", "policy-basics",
+                                                          {"policy-basics.ipynb": b'{"answer": "A"}'})
+        assert refused.value.status == 503 and refused.value.message_zh == STOPPING[1]
+        assert snapshot(server.store.root) == before
+        assert server.app.settings["drain"].active == 0  # the refused requests were never counted in
+    finally:
+        server.close()
