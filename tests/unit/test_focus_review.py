@@ -11,19 +11,11 @@ import pytest
 from sqlalchemy import text
 
 from hub.store import Conflict, Forbidden, Invalid, NotFound, open_store
-from hub.store.crypto import ensure_key_file
-from hub.store.testing import build_small_world, new_database_url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def world(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    store = open_store(url, keyring=ensure_key_file(tmp_path / "field-keys.json"))
-    build_small_world(store)
-    yield store
-    store.close()
-    cleanup()
+@pytest.fixture
+def world(keyed_small_world):
+    return keyed_small_world
 
 
 def who(store, name):

@@ -11,24 +11,15 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 import hub.store.store  # noqa: F401 - every model registered on Base.metadata
-from hub.store import open_store
-from hub.store.crypto import ensure_key_file
 from hub.store.db import alembic_config, current_revision, head_revision
 from hub.store.models import Base
-from hub.store.testing import build_small_world, new_database_url
 
 NEW = {"withdrawn_at", "withdrawn_by"}
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    store = open_store(url, keyring=ensure_key_file(tmp_path / "field-keys.json"))
-    build_small_world(store)
-    yield store
-    store.close()
-    cleanup()
+@pytest.fixture
+def store(keyed_small_world):
+    return keyed_small_world
 
 
 def columns(engine) -> set[str]:
