@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from hub.store import StoreError
 from hub.store import validation as service
+from tests import store_client
 from widgets import concern_queue_model as model
-from widgets.client import RecordsError
 from widgets.concern import ConcernFlow
 from widgets.concern_queue import ConcernQueue
 from widgets.tracker import MenteeTracker
@@ -18,35 +17,13 @@ from widgets.tracker_model import TermInfo
 from widgets.workbench import Workbench
 
 
-class StoreClient:
+class StoreClient(store_client.StoreClient):
     """``widgets.client.RecordsClient``'s methods for one user, answered by the store (errors as RecordsError)."""
 
-    def __init__(self, store, username: str):
-        self.store, self.username = store, username
-
-    def _call(self, verb, *args, **kwargs):
-        try:
-            return getattr(self.store, verb)(self.store.actor_for(self.username), *args, **kwargs)
-        except StoreError as error:
-            raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
-
-    def me(self):
-        return self._call("find_me")
-
-    def progress(self, term=None):
-        return self._call("find_progress", term)
-
-    def students(self):
-        return [s.to_dict() for s in self._call("find_students")]
-
-    def records_for(self, student_id):
-        return [r.to_dict() for r in self._call("find_records", student_id)]
+    ROUTES = [("GET", r"reminders", lambda st, a, m, b: st.find_reminders(a))]  # the workbench's reminders box
 
     def add_flag(self, student_id, level, **fields):
         return self._call("add_flag", {"student_id": student_id, "level": level, **fields}).status_dict()
-
-    def flags(self, student_id=None, mine=False):
-        return self._call("find_flags", student_id, mine=mine)
 
     def flag_queue(self, status="active"):
         return self._call("find_flag_queue", status)

@@ -5,13 +5,11 @@ as the records service would (the same verbs, the caller's actor, errors as ``Re
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 
-from hub.store import StoreError
 from hub.store.term_calendar import LIFE_EVENT_KINDS
-from widgets.client import RecordsError
+from tests import store_client
 from widgets.focus_review import FocusReviewPage
 from widgets.focus_texts import LIFE_EVENT_KINDS as WIDGET_KINDS
 from widgets.workbench import Workbench
@@ -19,7 +17,7 @@ from widgets.workbench import Workbench
 TODAY = dt.date.today()
 
 
-class StoreClient:
+class StoreClient(store_client.StoreClient):
     """The records client's calls used by the workbench and these pages, answered by the store as ``username``."""
 
     ROUTES = [
@@ -33,42 +31,6 @@ class StoreClient:
         ("GET", r"reminders", lambda st, a, m, b: st.find_reminders(a)),
         ("GET", r"consents", lambda st, a, m, b: {"consents": []}),
     ]
-
-    def __init__(self, store, username):
-        self.store, self.username = store, username
-        self.calls = []
-
-    def _call(self, verb, *args, **kwargs):
-        try:
-            return getattr(self.store, verb)(self.store.actor_for(self.username), *args, **kwargs)
-        except StoreError as error:
-            raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
-
-    def me(self):
-        return self._call("find_me")
-
-    def progress(self, term=None):
-        return self._call("find_progress", term)
-
-    def students(self):
-        return [s.to_dict() for s in self._call("find_students")]
-
-    def records_for(self, student_id):
-        return [r.to_dict() for r in self._call("find_records", student_id)]
-
-    def flags(self, student_id=None, mine=False):
-        return self._call("find_flags", student_id, mine=mine)
-
-    def request(self, method, path, *, params=None, json=None, raw=False):
-        self.calls.append((method, path))
-        for verb, pattern, call in self.ROUTES:
-            match = re.fullmatch(pattern, path)
-            if verb == method and match:
-                try:
-                    return call(self.store, self.store.actor_for(self.username), match, json)
-                except StoreError as error:
-                    raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
-        raise AssertionError(f"no route for {method} {path}")
 
 
 @pytest.fixture

@@ -13,15 +13,15 @@ import re
 import pytest
 from docx import Document
 
-from hub.store import StoreError, open_store
+from hub.store import open_store
 from hub.store.testing import build_small_world, new_database_url
-from widgets.client import RecordsError
+from tests import store_client
 from widgets.team_page import ClassTeamPage, SupportPlanPage
 
 TODAY = dt.date.today()
 
 
-class StoreClient:
+class StoreClient(store_client.StoreClient):
     """``request(method, path, json=..., raw=...)`` answered by the store's verbs as the caller ``username``."""
 
     ROUTES = [
@@ -37,22 +37,6 @@ class StoreClient:
         ("GET", r"support-plans", lambda st, a, m, body: {"plans": st.find_support_plans(a)}),
         ("POST", r"support-plans/(\d+)/reviews", lambda st, a, m, body: st.add_support_review(a, int(m[1]), body)),
     ]
-
-    def __init__(self, store, username):
-        self.store, self.username = store, username
-
-    def me(self):
-        return self.request("GET", "me")
-
-    def request(self, method, path, *, params=None, json=None, raw=False):
-        for verb, pattern, call in self.ROUTES:
-            match = re.fullmatch(pattern, path)
-            if verb == method and match:
-                try:
-                    return call(self.store, self.store.actor_for(self.username), match, json)
-                except StoreError as error:
-                    raise RecordsError(error.status, error.message_zh, error.message_en, error.field) from None
-        raise AssertionError(f"no route for {method} {path}")
 
 
 @pytest.fixture
