@@ -2,6 +2,8 @@
 
 - ``fresh_small_world`` (function scope, SQLite and PostgreSQL): a new migrated store holding
   ``hub.store.testing.build_small_world``; the PostgreSQL case needs ``MENTORHUB_TEST_PG_URL``.
+- ``fresh_database_url`` (SQLite and PostgreSQL): the URL of a new migrated, empty database (for the
+  migration tests, which open it themselves).
 - ``keyed_small_world``: the same, with a field key ring (the store then encrypts what the privacy rules
   say; ``hub.store.crypto``).
 - ``small_world_url`` (function scope): the URL of such a store in SQLite, closed, for code under test
@@ -27,6 +29,14 @@ def fresh_small_world(request, tmp_path):
     build_small_world(store)
     yield store
     store.close()
+    cleanup()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def fresh_database_url(request, tmp_path):
+    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
+    url, cleanup = new_database_url(request.param, tmp_path, pg)
+    yield url
     cleanup()
 
 

@@ -12,17 +12,13 @@ from sqlalchemy import inspect
 import hub.store.focus_models  # noqa: F401 -- the tables into Base.metadata
 from hub.store.db import alembic_config, current_revision, head_revision, make_engine
 from hub.store.models import Base
-from hub.store.testing import new_database_url
 
 TABLES = ("focus_nominations", "focus_decisions")
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    yield url
-    cleanup()
+@pytest.fixture
+def database(fresh_database_url):
+    return fresh_database_url
 
 
 def test_the_focus_tables_match_the_models(database):

@@ -11,6 +11,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
+import hub.store.store  # noqa: F401 - every model registered on Base.metadata (run alone too)
 from hub.store import (
     open_store,
     privacy_models,  # noqa: F401 - its tables belong to the models' metadata
@@ -18,19 +19,16 @@ from hub.store import (
 )
 from hub.store.db import alembic_config, current_revision, head_revision, make_engine
 from hub.store.models import Base, Record
-from hub.store.testing import build_small_world, new_database_url
+from hub.store.testing import build_small_world
 
 OURS = ("record_versions", "guardian_requests", "'version'", "'updated_by'", "'left_on'", "'anonymised_at'",
         "'recorded_by'", "'withdrawn_by'", "'withdrawal_method'", "'contact_channel'", "'created_at'")  # fmt: skip
 BEFORE = "0004_account_hub_binding"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    yield url
-    cleanup()
+@pytest.fixture
+def database(fresh_database_url):
+    return fresh_database_url
 
 
 def test_the_migrated_schema_matches_the_models(database):

@@ -17,18 +17,15 @@ from hub.store.dashboard_verbs import DashboardVerbs
 from hub.store.db import alembic_config, head_revision, make_engine
 from hub.store.models import Base, Record, RecordDomain, Student
 from hub.store.record_domains import domains_of
-from hub.store.testing import build_small_world, new_database_url
+from hub.store.testing import build_small_world
 
 TODAY = dt.date.today()
 BEFORE = "0002_case_discussions"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database(request, tmp_path):
-    pg = request.getfixturevalue("pg_url") if request.param == "postgres" else None
-    url, cleanup = new_database_url(request.param, tmp_path, pg)
-    yield url
-    cleanup()
+@pytest.fixture
+def database(fresh_database_url):
+    return fresh_database_url
 
 
 @pytest.fixture
