@@ -328,7 +328,9 @@ class SystemdTiers:
         pids = [int(pid) for pid in pids]
         for attempt in range(2):
             if attempt:
-                pids = [pid for pid in pids if pid_exists(pid)]
+                import psutil  # here only: this module is imported by every user's server (hub.kernels)
+
+                pids = [pid for pid in pids if psutil.pid_exists(pid)]
             if not pids:
                 return False
             # unique while this hub runs; a name an earlier run left in use fails, and the next try takes another
@@ -342,16 +344,6 @@ class SystemdTiers:
                 failure = error
         log.warning("systemd did not move %s into %s: %s", pids, TIER_SLICES[running], failure)
         return False
-
-
-def pid_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def cpu_tiers(start_nice: int, cpu_nice: int) -> SystemdTiers | UserCpuGroups | None:
