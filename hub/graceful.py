@@ -47,6 +47,24 @@ class Drain:
         return self.active
 
 
+class DrainedHandler:
+    """Mixin of a service's request handlers: ``count_in()`` at the start of ``prepare`` (False once the
+    service is stopping: answer 503 then), and the request is counted out when it has been answered. The
+    application's settings hold the ``Drain`` (``settings["drain"]``)."""
+
+    _counted = False
+
+    def count_in(self) -> bool:
+        self._counted = self.settings["drain"].enter()
+        return self._counted
+
+    def on_finish(self):
+        if self._counted:
+            self._counted = False
+            self.settings["drain"].leave()
+        super().on_finish()
+
+
 async def serve_until_stopped(listen: Callable[[], HTTPServer], drain: Drain, name: str,
                               log: logging.Logger, seconds: float = DRAIN_SECONDS) -> None:  # fmt: skip
     """Serve (``listen()`` starts the server) until SIGINT or SIGTERM, then stop as the module says."""

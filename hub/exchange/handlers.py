@@ -10,6 +10,8 @@ from jupyterhub.services.auth import HubAuthenticated, UserNotAllowed
 from tornado import web
 from tornado.ioloop import IOLoop
 
+from hub.graceful import DrainedHandler
+
 from . import texts
 from .access import Caller
 from .errors import ExchangeProblem, Forbidden, Invalid, Leak, Stopping, TooLarge, TooManyRequests
@@ -51,7 +53,7 @@ class HubIdentity(HubAuthenticated):
         return Caller.from_hub_model(model) if model else None
 
 
-class BaseHandler(web.RequestHandler):
+class BaseHandler(DrainedHandler, web.RequestHandler):
     public = False
 
     def initialize(self, store, policy, executor, rate=None):
@@ -61,23 +63,15 @@ class BaseHandler(web.RequestHandler):
     async def identify(self) -> Caller | None:  # provided by HubIdentity (or a test subclass)
         raise NotImplementedError
 
-    _counted = False
-
     async def prepare(self):
         self.set_header("Cache-Control", "no-store")
-        if not self.settings["drain"].enter():  # on a connection kept open since before the stop (hub.graceful)
+        if not self.count_in():  # a request on a connection kept open since before the stop (hub.graceful)
             raise Stopping()
-        self._counted = True
         if self.public:
             return
         self.caller = await self.identify()
         if self.caller is None:
             raise Unauthorized(texts.LOGIN_REQUIRED)
-
-    def on_finish(self):
-        if self._counted:
-            self._counted = False
-            self.settings["drain"].leave()
 
     async def call(self, func, *args, **kwargs):
         return await IOLoop.current().run_in_executor(self.executor, lambda: func(*args, **kwargs))

@@ -19,6 +19,7 @@ from tornado import web
 from tornado.httpclient import AsyncHTTPClient
 from tornado.ioloop import IOLoop
 
+from hub.graceful import DrainedHandler
 from hub.store import StoreError, Unavailable
 from hub.store.messages import msg
 from hub.store.validation import CONTROL, SURROGATE, echo
@@ -48,7 +49,7 @@ class ApiError(Exception):
         self.status, self.message_en, self.message_zh, self.field = status, message_en, message_zh, field
 
 
-class BaseHandler(HubOAuthenticated, web.RequestHandler):
+class BaseHandler(DrainedHandler, HubOAuthenticated, web.RequestHandler):
     """JSON API handler authenticated by the hub (token header or OAuth cookie)."""
 
     public = False  # set on handlers that need no login (health, openapi)
@@ -58,13 +59,10 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.executor = executor
         self.user_model = None
 
-    _counted = False
-
     async def prepare(self):
         self.set_header("Cache-Control", "no-store")
-        if not self.settings["drain"].enter():  # on a connection kept open since before the stop (hub.graceful)
+        if not self.count_in():  # a request on a connection kept open since before the stop (hub.graceful)
             raise ApiError(503, *STOPPING)
-        self._counted = True
         if self.public:
             return
         try:
@@ -90,11 +88,6 @@ class BaseHandler(HubOAuthenticated, web.RequestHandler):
         self.refuse_unusable_arguments()
         if model.get("kind", "user") == "user":
             await self.check_roster_identity(model)
-
-    def on_finish(self):
-        if self._counted:
-            self._counted = False
-            self.settings["drain"].leave()
 
     def refuse_unusable_arguments(self) -> None:
         """400 for a query or path argument with control characters (e.g. NUL, which PostgreSQL cannot hold)."""
