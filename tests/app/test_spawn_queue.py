@@ -79,11 +79,20 @@ def test_servers_start_one_after_another_and_the_waiting_see_their_place(queued_
     assert all(queued_hub.api("GET", f"/users/{u}").json()["servers"][""]["ready"] for u in USERS)
 
 
+def environ_of(process: psutil.Process) -> dict:
+    """A process's environment; empty for one that has just ended (a short-lived child of the hub, not yet
+    reaped, is a zombie whose environment cannot be read)."""
+    try:
+        return process.environ()
+    except psutil.Error:
+        return {}
+
+
 def test_servers_run_at_lower_cpu_priority_than_the_hub(queued_hub):
     hub_nice = psutil.Process(queued_hub.process.pid).nice()
     processes = psutil.Process(queued_hub.process.pid).children(recursive=True)
     servers = [server for user, server in user_servers(queued_hub.process.pid).items() if user in USERS]
-    services = [p for p in processes if "JUPYTERHUB_SERVICE_NAME" in p.environ()]  # records, exchange, formgraders
+    services = [p for p in processes if "JUPYTERHUB_SERVICE_NAME" in environ_of(p)]  # records, exchange, formgraders
     assert len(servers) == len(USERS) and services
     assert all(server.ppid() == queued_hub.process.pid for server in servers)  # warm_start false: not forks
     assert all(server.nice() == hub_nice + 7 for server in servers), [s.nice() for s in servers]
